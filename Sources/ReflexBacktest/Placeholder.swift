@@ -1,0 +1,1 @@
+// Placeholder: the backtester's sources arrive with the engine issue.

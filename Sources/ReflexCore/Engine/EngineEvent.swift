@@ -1,0 +1,77 @@
+/// An operator instruction.
+public enum ControlAction: Hashable, Sendable, Codable {
+    case setMode(TradingMode)
+    /// Stop opening positions; protection stays.
+    case pause
+    case resume
+    /// Cancel entries and close the whole position at market.
+    case flatten
+    /// Change one strategy parameter by name (see ``StrategyParameters/settingValue(_:to:)``).
+    case setParam(name: String, value: Double)
+}
+
+/// An operator instruction with its time and source.
+public struct ControlCommand: Hashable, Sendable, Codable {
+    public var action: ControlAction
+    public var source: String
+    public var time: Timestamp
+    public init(action: ControlAction, source: String = "operator", time: Timestamp) {
+        self.action = action
+        self.source = source
+        self.time = time
+    }
+}
+
+/// Everything that can happen to the engine. Each carries its own time: the engine never reads a clock.
+public enum EngineEvent: Hashable, Sendable, Codable {
+    case tick(Tick)
+    /// A bar built elsewhere (e.g. a kline stream); ticks build their own bars.
+    case barClosed(Bar)
+    case orderAccepted(OrderAccepted)
+    case orderRejected(OrderRejected)
+    case orderFilled(OrderFilled)
+    case orderCanceled(OrderCanceled)
+    case positionChanged(PositionUpdate)
+    case marginWarning(MarginWarning)
+    case liquidation(Liquidation)
+    case regimeShift(RegimeShift)
+    case control(ControlCommand)
+    /// Time passes with no trade (closes the daily-loss window, etc.).
+    case timer(Timestamp)
+
+    /// When the event happened.
+    public var time: Timestamp {
+        switch self {
+        case .tick(let tick): return tick.time
+        case .barClosed(let bar): return bar.closeTime
+        case .orderAccepted(let e): return e.time
+        case .orderRejected(let e): return e.time
+        case .orderFilled(let e): return e.time
+        case .orderCanceled(let e): return e.time
+        case .positionChanged(let e): return e.time
+        case .marginWarning(let e): return e.time
+        case .liquidation(let e): return e.time
+        case .regimeShift(let e): return e.time
+        case .control(let e): return e.time
+        case .timer(let time): return time
+        }
+    }
+
+    /// Short name for logs and metrics.
+    public var kind: String {
+        switch self {
+        case .tick: return "tick"
+        case .barClosed: return "barClosed"
+        case .orderAccepted: return "orderAccepted"
+        case .orderRejected: return "orderRejected"
+        case .orderFilled: return "orderFilled"
+        case .orderCanceled: return "orderCanceled"
+        case .positionChanged: return "positionChanged"
+        case .marginWarning: return "marginWarning"
+        case .liquidation: return "liquidation"
+        case .regimeShift: return "regimeShift"
+        case .control: return "control"
+        case .timer: return "timer"
+        }
+    }
+}

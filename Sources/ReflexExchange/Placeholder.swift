@@ -1,0 +1,1 @@
+// Placeholder until the ReflexExchange issue lands; replaced by its sources.

@@ -1,0 +1,1 @@
+// Placeholder until the ReflexWebhook issue lands; replaced by its sources.

@@ -1,0 +1,1 @@
+// Tests for ReflexBacktest live in this folder.

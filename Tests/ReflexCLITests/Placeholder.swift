@@ -1,0 +1,1 @@
+// Tests for ReflexCLI live in this folder.

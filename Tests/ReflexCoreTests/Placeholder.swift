@@ -1,0 +1,1 @@
+// Tests for ReflexCore live in this folder.

@@ -1,0 +1,1 @@
+// Tests for ReflexExchange live in this folder.

@@ -1,0 +1,1 @@
+// Tests for ReflexWebhook live in this folder.
