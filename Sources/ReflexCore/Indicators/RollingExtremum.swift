@@ -26,7 +26,6 @@ public struct RollingExtremum: Sendable {
     /// The extremum of the last `window` values (nil before the first value).
     public var value: Double? { count == 0 ? nil : values[head] }
 
-
     public mutating func update(_ x: Double) {
         let index = seen
         seen += 1

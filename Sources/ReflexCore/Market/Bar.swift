@@ -33,12 +33,12 @@ public struct Bar: Hashable, Sendable, Codable {
 
     public var closeTime: Timestamp { Timestamp(nanoseconds: openTime.nanoseconds + interval.nanoseconds) }
 
-
     public mutating func add(_ tick: Tick) {
         if tick.price > high { high = tick.price }
         if tick.price < low { low = tick.price }
         close = tick.price
-        volume = Quantity(raw: volume.raw &+ tick.quantity.raw, precision: max(volume.precision, tick.quantity.precision))
+        volume = Quantity(
+            raw: volume.raw &+ tick.quantity.raw, precision: max(volume.precision, tick.quantity.precision))
         trades += 1
     }
 }

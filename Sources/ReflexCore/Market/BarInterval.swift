@@ -50,7 +50,8 @@ public struct BarInterval: Hashable, Sendable, Codable, CustomStringConvertible 
         let text = try container.decode(String.self)
         guard let interval = BarInterval(text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a bar interval like \"5s\", \"1m\" or \"1h\", got \"\(text)\"")
+                in: container,
+                debugDescription: "expected a bar interval like \"5s\", \"1m\" or \"1h\", got \"\(text)\"")
         }
         self = interval
     }

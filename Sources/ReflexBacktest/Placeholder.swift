@@ -1,1 +1,0 @@
-// Placeholder: the backtester's sources arrive with the engine issue.
