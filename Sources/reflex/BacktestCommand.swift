@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import ReflexBacktest
 import ReflexCore
@@ -65,7 +65,8 @@ extension Reflex {
                 throw CommandFailure("--slippage: expected 0, Nt (ticks) or Nbps, got \"\(slippage)\"")
             }
             var configuration = BacktestConfiguration(
-                engine: EngineConfiguration(strategy: parameters, initialEquity: initialEquity,
+                engine: EngineConfiguration(
+                    strategy: parameters, initialEquity: initialEquity,
                     orderIDPrefix: "bt"),
                 from: try from.map { try parseTime($0, option: "--from") },
                 to: try to.map { try parseTime($0, option: "--to") }, skipBadLines: skipBadLines)

@@ -54,12 +54,14 @@ extension Reflex {
             }
             var seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             print(
-                "(a) indicators: \(format(Double(indicatorBars) / seconds)) bar updates/s (Donchian+ATR+vol each; checksum \(Int(checksum) % 1000))")
+                "(a) indicators: \(format(Double(indicatorBars) / seconds)) bar updates/s (Donchian+ATR+vol each; checksum \(Int(checksum) % 1000))"
+            )
             print("    peak RSS \(peakResidentMB()) MB")
 
             // (b) engine from memory
             var engine = Engine(configuration: EngineConfiguration(strategy: parameters, orderIDPrefix: "bench"))
-            var venue = SimulatedVenue(symbol: parameters.symbol, configuration: .init(tickSize: parameters.instrument.tickSize))
+            var venue = SimulatedVenue(
+                symbol: parameters.symbol, configuration: .init(tickSize: parameters.instrument.tickSize))
             var commandsSeen = 0
             start = DispatchTime.now().uptimeNanoseconds
             var n = 0
@@ -97,7 +99,8 @@ extension Reflex {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             print("    generated \(csvTicks) ticks, \(size / 1_000_000) MB: \(path)")
             let runner = BacktestRunner(
-                configuration: BacktestConfiguration(engine: EngineConfiguration(strategy: parameters, orderIDPrefix: "bench")))
+                configuration: BacktestConfiguration(
+                    engine: EngineConfiguration(strategy: parameters, orderIDPrefix: "bench")))
             let result = try runner.run(files: [path])
             print(
                 "(c) end-to-end backtest from CSV: \(format(result.ticksPerSecond)) ticks/s (\(result.ticks) ticks, \(result.trades.count) trades, \(String(format: "%.2f", result.elapsedSeconds)) s)"
@@ -106,7 +109,9 @@ extension Reflex {
         }
 
         func writeRepeatedTape(_ tape: [Tick], count: Int, span: Int64, to path: String) throws {
-            guard FileManager.default.createFile(atPath: path, contents: Data("id,price,qty,quote_qty,time,is_buyer_maker\n".utf8)),
+            guard
+                FileManager.default.createFile(
+                    atPath: path, contents: Data("id,price,qty,quote_qty,time,is_buyer_maker\n".utf8)),
                 let handle = FileHandle(forWritingAtPath: path)
             else { throw CommandFailure("cannot write \(path)") }
             handle.seekToEndOfFile()

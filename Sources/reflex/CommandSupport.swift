@@ -32,7 +32,8 @@ func parseTime(_ text: String, option: String) throws -> Timestamp {
             return .milliseconds(Int64((date.timeIntervalSince1970 * 1000).rounded()))
         }
     }
-    throw CommandFailure("\(option): expected ISO-8601 time (2024-08-08T23:55:00Z or 2024-08-08) or epoch ms, got \"\(text)\"")
+    throw CommandFailure(
+        "\(option): expected ISO-8601 time (2024-08-08T23:55:00Z or 2024-08-08) or epoch ms, got \"\(text)\"")
 }
 
 /// Standard error, unbuffered, for progress and warnings.

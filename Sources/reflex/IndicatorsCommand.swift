@@ -39,7 +39,9 @@ extension Reflex {
 
         func run() async throws {
             let reader: TickFileReader
-            do { reader = try TickFileReader(path: ticks, skipBadLines: skipBadLines) } catch { throw CommandFailure("\(error)") }
+            do { reader = try TickFileReader(path: ticks, skipBadLines: skipBadLines) } catch {
+                throw CommandFailure("\(error)")
+            }
             var table = IndicatorTable(
                 interval: BarInterval(bar)!, donchian: donchian, atr: atr, volatility: vol)
             var output = "\(IndicatorTable.header)\n"
@@ -59,7 +61,9 @@ extension Reflex {
             print(output, terminator: "")
             if reader.badLines > 0 { printError("skipped \(reader.badLines) malformed line(s)") }
             if reader.outOfOrderTicks > 0 {
-                printError("warning: \(reader.outOfOrderTicks) tick(s) out of time order (first at line \(reader.firstOutOfOrderLine ?? 0)); not reordered")
+                printError(
+                    "warning: \(reader.outOfOrderTicks) tick(s) out of time order (first at line \(reader.firstOutOfOrderLine ?? 0)); not reordered"
+                )
             }
         }
     }

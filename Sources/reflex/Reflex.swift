@@ -4,7 +4,8 @@ import ArgumentParser
 struct Reflex: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reflex",
-        abstract: "A market-reaction bot for crypto perpetual futures: Donchian breakouts and fades, live or backtested.",
+        abstract:
+            "A market-reaction bot for crypto perpetual futures: Donchian breakouts and fades, live or backtested.",
         discussion: """
             Backtest a strategy file against recorded ticks:
               reflex backtest --strategy Strategies/donchian-trend.json --ticks Data/BTCUSDT-trades-2024-08-08-2354.csv

@@ -8,13 +8,15 @@ import Testing
 struct BacktestTests {
     static func strategy(_ mode: TradingMode) throws -> StrategyParameters {
         let text = try String(
-            contentsOf: TestFiles.repoRoot.appendingPathComponent("Strategies/donchian-\(mode.rawValue).json"), encoding: .utf8)
+            contentsOf: TestFiles.repoRoot.appendingPathComponent("Strategies/donchian-\(mode.rawValue).json"),
+            encoding: .utf8)
         return try StrategyFile.decode(text)
     }
 
     @Test("The sample recording replays through the engine and trades", arguments: [TradingMode.trend, .range])
     func sample(mode: TradingMode) throws {
-        let runner = BacktestRunner(configuration: BacktestConfiguration(engine: EngineConfiguration(strategy: try Self.strategy(mode))))
+        let runner = BacktestRunner(
+            configuration: BacktestConfiguration(engine: EngineConfiguration(strategy: try Self.strategy(mode))))
         let result = try runner.run(files: [TestFiles.sampleTrades])
         #expect(result.ticks == 21_313)
         #expect(result.bars == 69)  // 23:54:15 … 23:59:55 in 5 s buckets
@@ -26,7 +28,10 @@ struct BacktestTests {
         #expect(result.maxDrawdown >= 0 && result.maxDrawdown < 1)
         #expect(result.chart.count == result.bars)
         let json = BacktestReport.json(result)
-        for key in ["ticks", "bars", "trades", "netPnl", "fees", "maxDrawdown", "sharpe", "winRate", "elapsedSeconds", "ticksPerSecond"] {
+        for key in [
+            "ticks", "bars", "trades", "netPnl", "fees", "maxDrawdown", "sharpe", "winRate", "elapsedSeconds",
+            "ticksPerSecond",
+        ] {
             #expect(json.contains("\"\(key)\":"), "\(key)")
         }
         #expect(BacktestReport.html(result).contains("<svg"))
@@ -55,8 +60,10 @@ struct BacktestTests {
                 if n == 10_000 { writer.append(RegimeShift(mode: .range, source: .operator_, time: tick.time)) }
             }
         }
-        let result = try BacktestRunner(configuration: BacktestConfiguration(engine: EngineConfiguration(strategy: try Self.strategy(.trend))))
-            .run(files: [path])
+        let result = try BacktestRunner(
+            configuration: BacktestConfiguration(engine: EngineConfiguration(strategy: try Self.strategy(.trend)))
+        )
+        .run(files: [path])
         #expect(result.ticks == 21_313)
         #expect(result.modeChanges.count == 1)
         #expect(result.finalMode == .range)
@@ -64,8 +71,11 @@ struct BacktestTests {
 
     @Test("A file of another symbol is refused")
     func wrongSymbol() throws {
-        let runner = BacktestRunner(configuration: BacktestConfiguration(engine: EngineConfiguration(strategy: try Self.strategy(.trend))))
-        #expect(throws: TickFileError.self) { try runner.run(files: [TestFiles.fixture("XRPETH-aggTrades-2019-10-11.csv")]) }
+        let runner = BacktestRunner(
+            configuration: BacktestConfiguration(engine: EngineConfiguration(strategy: try Self.strategy(.trend))))
+        #expect(throws: TickFileError.self) {
+            try runner.run(files: [TestFiles.fixture("XRPETH-aggTrades-2019-10-11.csv")])
+        }
     }
 
     @Test("--from/--to select a window of the tape")
@@ -86,7 +96,10 @@ struct BacktestTests {
         var rows: [String] = []
         while let tick = try reader.nextTick() { if let row = table.add(tick) { rows.append(row) } }
         if let row = table.finish() { rows.append(row) }
-        #expect(IndicatorTable.header == "open_time_ms,open,high,low,close,volume,trades,donchian_upper,donchian_lower,donchian_middle,atr,volatility")
+        #expect(
+            IndicatorTable.header
+                == "open_time_ms,open,high,low,close,volume,trades,donchian_upper,donchian_lower,donchian_middle,atr,volatility"
+        )
         #expect(rows.count == 69)
         let first = rows[0].dropLast().split(separator: ",", omittingEmptySubsequences: false)
         #expect(first.count == 12)

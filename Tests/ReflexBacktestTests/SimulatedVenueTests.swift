@@ -9,7 +9,9 @@ struct SimulatedVenueTests {
         Tick(time: .milliseconds(ms), price: Price(price)!, quantity: Quantity("1")!, aggressor: .buy, tradeID: ms)
     }
 
-    func intent(_ id: String, _ side: Side, _ type: OrderType, _ qty: String = "0.5", reduceOnly: Bool = false) -> OrderIntent {
+    func intent(_ id: String, _ side: Side, _ type: OrderType, _ qty: String = "0.5", reduceOnly: Bool = false)
+        -> OrderIntent
+    {
         OrderIntent(
             clientOrderID: ClientOrderID(id), symbol: "BTCUSDT", side: side, type: type, quantity: Quantity(qty)!,
             reduceOnly: reduceOnly, purpose: .entry, time: .milliseconds(0))
@@ -22,7 +24,8 @@ struct SimulatedVenueTests {
     @Test("A market order fills at the next tick plus slippage in ticks, with the taker fee")
     func market() throws {
         var venue = SimulatedVenue(
-            symbol: "BTCUSDT", configuration: .init(slippage: .ticks(2), takerFeeRate: 0.0005, tickSize: Price("0.10")!))
+            symbol: "BTCUSDT", configuration: .init(slippage: .ticks(2), takerFeeRate: 0.0005, tickSize: Price("0.10")!)
+        )
         let accepted = venue.submit(intent("a", .buy, .market), at: .milliseconds(0))
         #expect(accepted.count == 1)
         let fill = try #require(fills(venue.process(tick(1, "60000.00"))).first)
@@ -55,8 +58,11 @@ struct SimulatedVenueTests {
         var venue = SimulatedVenue(symbol: "BTCUSDT")
         _ = venue.submit(intent("e", .buy, .market, "0.5"), at: .milliseconds(0))
         _ = venue.process(tick(1, "100"))
-        _ = venue.submit(intent("s", .sell, .stopMarket(trigger: Price("95")!), "0.8", reduceOnly: true), at: .milliseconds(1))
-        _ = venue.submit(intent("t", .sell, .takeProfitMarket(trigger: Price("110")!), "0.5", reduceOnly: true), at: .milliseconds(1))
+        _ = venue.submit(
+            intent("s", .sell, .stopMarket(trigger: Price("95")!), "0.8", reduceOnly: true), at: .milliseconds(1))
+        _ = venue.submit(
+            intent("t", .sell, .takeProfitMarket(trigger: Price("110")!), "0.5", reduceOnly: true), at: .milliseconds(1)
+        )
         #expect(fills(venue.process(tick(2, "96"))).isEmpty)
         let stop = fills(venue.process(tick(3, "94.5")))
         #expect(stop.map(\.clientOrderID) == ["s"])
@@ -65,7 +71,10 @@ struct SimulatedVenueTests {
         // The take-profit has nothing left to reduce: canceled, not filled.
         let after = venue.process(tick(4, "111"))
         #expect(fills(after).isEmpty)
-        #expect(after.contains { if case .orderCanceled(let c) = $0 { return c.clientOrderID == "t" } else { return false } })
+        #expect(
+            after.contains {
+                if case .orderCanceled(let c) = $0 { return c.clientOrderID == "t" } else { return false }
+            })
     }
 
     @Test("A reused client id is rejected; cancel removes; unknown cancel is rejected")
@@ -74,9 +83,14 @@ struct SimulatedVenueTests {
         _ = venue.submit(intent("x", .buy, .limit(price: Price("1")!)), at: .milliseconds(0))
         let again = venue.submit(intent("x", .buy, .limit(price: Price("1")!)), at: .milliseconds(0))
         #expect(again.count == 1 && { if case .orderRejected = again[0] { return true } else { return false } }())
-        #expect(venue.cancel("x", at: .milliseconds(1)).first == .orderCanceled(OrderCanceled(clientOrderID: "x", time: .milliseconds(1))))
+        #expect(
+            venue.cancel("x", at: .milliseconds(1)).first
+                == .orderCanceled(OrderCanceled(clientOrderID: "x", time: .milliseconds(1))))
         #expect(venue.openOrders.isEmpty)
-        if case .orderRejected = venue.cancel("x", at: .milliseconds(2)).first {} else { Issue.record("expected a rejection") }
+        if case .orderRejected = venue.cancel("x", at: .milliseconds(2)).first {
+        } else {
+            Issue.record("expected a rejection")
+        }
     }
 
     @Test("Slippage parses ticks and basis points")

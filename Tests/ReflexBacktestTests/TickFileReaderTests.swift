@@ -55,11 +55,13 @@ struct TickFileReaderTests {
 
     @Test("Files without a header are recognised by shape; seconds and microseconds too")
     func headerless() throws {
-        let agg = try TestFiles.write("1,0.5,2,1,1,1570752011620,true\n2,0.6,1,2,2,1570752011621,false\n", named: "x.csv")
+        let agg = try TestFiles.write(
+            "1,0.5,2,1,1,1570752011620,true\n2,0.6,1,2,2,1570752011621,false\n", named: "x.csv")
         let (aggReader, aggTicks) = try readAll(agg)
         #expect(aggReader.format == .binanceAggTrades && aggTicks.count == 2)
         #expect(aggReader.symbol == nil)
-        let spot = try TestFiles.write("7,100.1,0.5,50.05,1735689600123456,true,true\n", named: "ETHBTC-trades-2025-01-01.csv")
+        let spot = try TestFiles.write(
+            "7,100.1,0.5,50.05,1735689600123456,true,true\n", named: "ETHBTC-trades-2025-01-01.csv")
         let (spotReader, spotTicks) = try readAll(spot)
         #expect(spotReader.format == .binanceSpotTrades)
         #expect(spotReader.symbol == "ETHBTC")
@@ -145,7 +147,10 @@ struct TickFileReaderTests {
         var items: [TapeItem] = []
         while let item = try reader.next() { items.append(item) }
         #expect(items.count == 201)
-        #expect(items[100] == .regimeShift(RegimeShift(mode: .range, source: .operator_, reason: "recorded operator", time: ticks[99].time)))
+        #expect(
+            items[100]
+                == .regimeShift(
+                    RegimeShift(mode: .range, source: .operator_, reason: "recorded operator", time: ticks[99].time)))
         let replayed = items.compactMap { if case .tick(let t) = $0 { return t } else { return nil } }
         #expect(replayed == Array(ticks.prefix(200)))
     }

@@ -14,7 +14,8 @@ struct EngineFixture {
             atrLength: 2, volatilityLength: 2, stopATR: 2, takeProfitATR: 4, trailingATR: 3, riskFraction: 0.01,
             maxLeverage: 3, initialMode: mode)
         strategy.instrument = .binanceDefaults(for: "BTCUSDT")
-        engine = Engine(configuration: EngineConfiguration(strategy: strategy, risk: risk, initialEquity: Money("10000")!))
+        engine = Engine(
+            configuration: EngineConfiguration(strategy: strategy, risk: risk, initialEquity: Money("10000")!))
         for second in 0..<3 {
             _ = tick(Int64(second) * 1000, "60000")
             _ = tick(Int64(second) * 1000 + 300, "60010")
@@ -25,11 +26,16 @@ struct EngineFixture {
 
     mutating func tick(_ ms: Int64, _ price: String) -> [EngineCommand] {
         time = ms
-        return engine.handle(.tick(Tick(time: .milliseconds(ms), price: Price(price)!, quantity: Quantity("0.01")!,
-            aggressor: .buy, tradeID: ms)))
+        return engine.handle(
+            .tick(
+                Tick(
+                    time: .milliseconds(ms), price: Price(price)!, quantity: Quantity("0.01")!,
+                    aggressor: .buy, tradeID: ms)))
     }
 
-    mutating func fill(_ intent: OrderIntent, _ quantity: Quantity? = nil, price: String, trade: String, final: Bool = true)
+    mutating func fill(
+        _ intent: OrderIntent, _ quantity: Quantity? = nil, price: String, trade: String, final: Bool = true
+    )
         -> [EngineCommand]
     {
         engine.handle(
@@ -43,7 +49,9 @@ struct EngineFixture {
 
 extension [EngineCommand] {
     var placed: [OrderIntent] { compactMap { if case .place(let i) = $0 { return i } else { return nil } } }
-    var canceled: [ClientOrderID] { compactMap { if case .cancel(let c) = $0 { return c.clientOrderID } else { return nil } } }
+    var canceled: [ClientOrderID] {
+        compactMap { if case .cancel(let c) = $0 { return c.clientOrderID } else { return nil } }
+    }
     var notices: [Notice] { compactMap { if case .notify(let n) = $0 { return n } else { return nil } } }
 }
 
@@ -74,7 +82,8 @@ struct EngineTests {
         #expect(protection.count == 2)
         let stop = try #require(protection.first { $0.purpose == .stopLoss })
         let target = try #require(protection.first { $0.purpose == .takeProfit })
-        guard case .stopMarket(let stopTrigger) = stop.type, case .takeProfitMarket(let targetTrigger) = target.type else {
+        guard case .stopMarket(let stopTrigger) = stop.type, case .takeProfitMarket(let targetTrigger) = target.type
+        else {
             Issue.record("wrong order types")
             return
         }
@@ -172,7 +181,8 @@ struct EngineTests {
                     time: .milliseconds(3300))))
         let reduce = try #require(commands.placed.first)
         #expect(reduce.purpose == .reduce && reduce.reduceOnly && reduce.side == .sell && reduce.type == .market)
-        let half = Quantity(approximating: entry.quantity.doubleValue / 2)!.rounded(toMultipleOf: Quantity("0.001")!, .up)
+        let half = Quantity(approximating: entry.quantity.doubleValue / 2)!.rounded(
+            toMultipleOf: Quantity("0.001")!, .up)
         #expect(reduce.quantity == half)
         #expect(commands.notices.first?.message.contains("0.85") == true)
         // A second warning within the cool-down does not reduce again.
@@ -204,7 +214,9 @@ struct EngineTests {
         let protection = f.fill(entry, price: "60050", trade: "t1").placed
         let commands = f.engine.handle(
             .liquidation(
-                Liquidation(symbol: "BTCUSDT", side: .sell, price: Price("55000")!, quantity: entry.quantity, time: .milliseconds(3300))))
+                Liquidation(
+                    symbol: "BTCUSDT", side: .sell, price: Price("55000")!, quantity: entry.quantity,
+                    time: .milliseconds(3300))))
         #expect(Set(commands.canceled) == Set(protection.map(\.clientOrderID)))
         #expect(f.engine.position.isFlat && f.engine.paused)
         #expect(f.tick(9000, "70000").placed.isEmpty)
@@ -227,7 +239,8 @@ struct EngineTests {
         let commands = f.engine.handle(.control(ControlCommand(action: .flatten, time: .milliseconds(3300))))
         #expect(Set(commands.canceled) == Set(protection.map(\.clientOrderID)))
         let close = try #require(commands.placed.first)
-        #expect(close.purpose == .flatten && close.reduceOnly && close.quantity == entry.quantity && close.side == .sell)
+        #expect(
+            close.purpose == .flatten && close.reduceOnly && close.quantity == entry.quantity && close.side == .sell)
     }
 
     @Test("A venue position the engine did not know is adopted and protected at once")
@@ -235,7 +248,9 @@ struct EngineTests {
         var f = EngineFixture()
         let commands = f.engine.handle(
             .positionChanged(
-                PositionUpdate(symbol: "BTCUSDT", quantity: Quantity("-0.250")!, entryPrice: Price("60000")!, time: .milliseconds(3100))))
+                PositionUpdate(
+                    symbol: "BTCUSDT", quantity: Quantity("-0.250")!, entryPrice: Price("60000")!,
+                    time: .milliseconds(3100))))
         #expect(f.engine.position.quantity == Quantity("-0.250")!)
         #expect(commands.placed.map(\.purpose) == [.stopLoss, .takeProfit])
         #expect(commands.placed.allSatisfy { $0.side == .buy && $0.reduceOnly && $0.quantity == Quantity("0.250")! })
@@ -248,7 +263,8 @@ struct EngineTests {
         let protection = f.fill(entry, price: "60050", trade: "t1").placed
         let stop = try #require(protection.first { $0.purpose == .stopLoss })
         let commands = f.engine.handle(
-            .orderRejected(OrderRejected(clientOrderID: stop.clientOrderID, reason: "would trigger", time: .milliseconds(3300))))
+            .orderRejected(
+                OrderRejected(clientOrderID: stop.clientOrderID, reason: "would trigger", time: .milliseconds(3300))))
         #expect(commands.placed.first?.purpose == .flatten)
         #expect(commands.notices.contains { $0.level == .critical })
     }
@@ -277,7 +293,8 @@ struct EngineTests {
     @Test("The regime detector switches on channel width over ATR with confirmation")
     func detector() {
         var strategy = StrategyParameters(
-            name: "d", symbol: "BTCUSDT", barInterval: .seconds(1), channelLength: 3, exitChannelLength: 2, atrLength: 2,
+            name: "d", symbol: "BTCUSDT", barInterval: .seconds(1), channelLength: 3, exitChannelLength: 2,
+            atrLength: 2,
             volatilityLength: 2, initialMode: .trend,
             regimeDetector: RegimeDetectorRule(trendAbove: 100, rangeBelow: 5, confirmBars: 2))
         strategy.riskFraction = 0.0000001  // no trades
@@ -285,7 +302,9 @@ struct EngineTests {
         var switched: [Notice] = []
         for second in 0..<8 {
             for (offset, price) in [(0, "60000"), (300, "60010"), (600, "59990")] {
-                let t = Tick(time: .milliseconds(Int64(second * 1000 + offset)), price: Price(price)!, quantity: Quantity("1")!, aggressor: .buy, tradeID: 0)
+                let t = Tick(
+                    time: .milliseconds(Int64(second * 1000 + offset)), price: Price(price)!, quantity: Quantity("1")!,
+                    aggressor: .buy, tradeID: 0)
                 switched += engine.handle(.tick(t)).notices.filter { $0.kind == "modeChanged" }
             }
         }

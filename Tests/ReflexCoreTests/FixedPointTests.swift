@@ -1,12 +1,15 @@
+import Foundation
 import Testing
 
 @testable import ReflexCore
 
 @Suite("Exact decimals")
 struct FixedPointTests {
-    @Test("Venue strings parse exactly and print back byte for byte", arguments: [
-        "61800.30", "0.001", "0.00141342", "9682", "-12.5", "0", "92233720368.54775807", "0.10",
-    ])
+    @Test(
+        "Venue strings parse exactly and print back byte for byte",
+        arguments: [
+            "61800.30", "0.001", "0.00141342", "9682", "-12.5", "0", "92233720368.54775807", "0.10",
+        ])
     func roundTrip(_ text: String) throws {
         let price = try #require(Price(text))
         #expect(price.description == text)
@@ -19,9 +22,11 @@ struct FixedPointTests {
         #expect(Price("0.1")! < Price("0.11")!)
     }
 
-    @Test("Malformed or unrepresentable text is rejected", arguments: [
-        "", "-", ".", "1.2.3", "1e5", "abc", "12a", "0.000000001", " 1", "92233720369", "1,5",
-    ])
+    @Test(
+        "Malformed or unrepresentable text is rejected",
+        arguments: [
+            "", "-", ".", "1.2.3", "1e5", "abc", "12a", "0.000000001", " 1", "92233720369", "1,5",
+        ])
     func rejects(_ text: String) {
         #expect(Price(text) == nil)
     }
@@ -62,5 +67,3 @@ struct FixedPointTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode([Price].self, from: Data("[\"1e5\"]".utf8)) }
     }
 }
-
-import Foundation

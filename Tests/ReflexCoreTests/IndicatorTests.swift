@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ReflexCore
@@ -48,7 +49,8 @@ struct IndicatorTests {
         var atr = AverageTrueRange(length: 14)
         var checked = 0
         for row in sheet.rows.indices {
-            atr.update(high: sheet.number(row, "High")!, low: sheet.number(row, "Low")!, close: sheet.number(row, "Close")!)
+            atr.update(
+                high: sheet.number(row, "High")!, low: sheet.number(row, "Low")!, close: sheet.number(row, "Close")!)
             #expect(abs(atr.trueRange! - sheet.number(row, "TR")!) < 1e-9, "TR at row \(row)")
             let expected = sheet.number(row, "ATR")!
             if row < 13 {
@@ -114,5 +116,3 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
-
-import Foundation

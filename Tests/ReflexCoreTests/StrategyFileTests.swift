@@ -45,19 +45,42 @@ struct StrategyFileTests {
         } catch { return error }
     }
 
-    @Test("Errors name the key path and what is allowed", arguments: [
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","chanel":{}}"#, "chanel", "unknown key"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","channel":{"entry":20,"exitt":5}}"#, "channel.exitt", "unknown key"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","atr":"14"}"#, "atr", "expected an integer in 1…1000"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","sizing":{"riskFraction":0.5}}"#, "sizing.riskFraction", "expected a number in (0, 0.1]"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","sizing":{"riskFraction":0}}"#, "sizing.riskFraction", "(0, 0.1]"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5x"}"#, "barInterval", "expected a bar length"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","mode":"sideways"}"#, "mode", "expected one of \"trend\", \"range\""),
-        (#"{"name":"t","barInterval":"5s"}"#, "symbol", "is required"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","instrument":{"tickSize":"-0.1"}}"#, "instrument.tickSize", "positive decimal"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","channel":{"entry":10,"exit":20}}"#, "channel.exit", "must not exceed"),
-        (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","regimeDetector":{"trendAbove":2,"rangeBelow":4}}"#, "regimeDetector.rangeBelow", "must be below"),
-    ])
+    @Test(
+        "Errors name the key path and what is allowed",
+        arguments: [
+            (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","chanel":{}}"#, "chanel", "unknown key"),
+            (
+                #"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","channel":{"entry":20,"exitt":5}}"#,
+                "channel.exitt", "unknown key"
+            ),
+            (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","atr":"14"}"#, "atr", "expected an integer in 1…1000"),
+            (
+                #"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","sizing":{"riskFraction":0.5}}"#,
+                "sizing.riskFraction", "expected a number in (0, 0.1]"
+            ),
+            (
+                #"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","sizing":{"riskFraction":0}}"#,
+                "sizing.riskFraction", "(0, 0.1]"
+            ),
+            (#"{"name":"t","symbol":"BTCUSDT","barInterval":"5x"}"#, "barInterval", "expected a bar length"),
+            (
+                #"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","mode":"sideways"}"#, "mode",
+                "expected one of \"trend\", \"range\""
+            ),
+            (#"{"name":"t","barInterval":"5s"}"#, "symbol", "is required"),
+            (
+                #"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","instrument":{"tickSize":"-0.1"}}"#,
+                "instrument.tickSize", "positive decimal"
+            ),
+            (
+                #"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","channel":{"entry":10,"exit":20}}"#, "channel.exit",
+                "must not exceed"
+            ),
+            (
+                #"{"name":"t","symbol":"BTCUSDT","barInterval":"5s","regimeDetector":{"trendAbove":2,"rangeBelow":4}}"#,
+                "regimeDetector.rangeBelow", "must be below"
+            ),
+        ])
     func namedErrors(text: String, path: String, message: String) throws {
         let failure = try #require(error(text), "should fail: \(text)")
         #expect(failure.path == path)

@@ -4,7 +4,8 @@ public import ReflexCore
 /// Turns a ``BacktestResult`` into the things a person reads: a summary, JSON, CSVs and an HTML page.
 public enum BacktestReport {
     /// Trade-list CSV header.
-    public static let tradesHeader = "entry_time_ms,exit_time_ms,side,mode,quantity,avg_entry,avg_exit,gross_pnl,fees,net_pnl\n"
+    public static let tradesHeader =
+        "entry_time_ms,exit_time_ms,side,mode,quantity,avg_entry,avg_exit,gross_pnl,fees,net_pnl\n"
     /// Equity-curve CSV header (one row per closed bar).
     public static let equityHeader = "time_ms,close,position,equity\n"
 
@@ -27,8 +28,11 @@ public enum BacktestReport {
             lines.append("  span        \(isoTime(a)) → \(isoTime(b))")
         }
         lines.append("  ticks       \(r.ticks)   bars \(r.bars)   fills \(r.fills)")
-        lines.append("  trades      \(r.trades.count)   win rate \(percent(r.winRate))   profit factor \(opt(r.profitFactor))")
-        lines.append("  net PnL     \(r.netPnl.rounded(toMultipleOf: Money("0.01")!, .nearest)) \(quote(s))   fees \(r.fees.rounded(toMultipleOf: Money("0.01")!, .nearest))")
+        lines.append(
+            "  trades      \(r.trades.count)   win rate \(percent(r.winRate))   profit factor \(opt(r.profitFactor))")
+        lines.append(
+            "  net PnL     \(r.netPnl.rounded(toMultipleOf: Money("0.01")!, .nearest)) \(quote(s))   fees \(r.fees.rounded(toMultipleOf: Money("0.01")!, .nearest))"
+        )
         lines.append(
             "  equity      \(r.initialEquity) → \(r.finalEquity.rounded(toMultipleOf: Money("0.01")!, .nearest))   max drawdown \(percent(r.maxDrawdown)) (\(number(r.maxDrawdownAmount, 2)))"
         )
@@ -38,7 +42,9 @@ public enum BacktestReport {
             lines.append("  mode        \(r.modeChanges.count) change(s), ending in \(r.finalMode.rawValue)")
         }
         if r.badLines > 0 { lines.append("  skipped     \(r.badLines) malformed line(s)") }
-        if r.outOfOrderTicks > 0 { lines.append("  warning     \(r.outOfOrderTicks) tick(s) earlier than the one before (not reordered)") }
+        if r.outOfOrderTicks > 0 {
+            lines.append("  warning     \(r.outOfOrderTicks) tick(s) earlier than the one before (not reordered)")
+        }
         lines.append("  speed       \(number(r.elapsedSeconds, 3)) s, \(Int(r.ticksPerSecond)) ticks/s")
         return lines.joined(separator: "\n")
     }
@@ -91,21 +97,33 @@ public enum BacktestReport {
                 }
                 return d
             }
-            priceSVG += "<path d=\"\(path(points.map { ($0.time, $0.upper) }))\" stroke=\"#2a9d8f\" fill=\"none\" stroke-width=\"1\"/>"
-            priceSVG += "<path d=\"\(path(points.map { ($0.time, $0.lower) }))\" stroke=\"#e76f51\" fill=\"none\" stroke-width=\"1\"/>"
-            priceSVG += "<path d=\"\(path(points.map { ($0.time, $0.close) }))\" stroke=\"#264653\" fill=\"none\" stroke-width=\"1.2\"/>"
+            priceSVG +=
+                "<path d=\"\(path(points.map { ($0.time, $0.upper) }))\" stroke=\"#2a9d8f\" fill=\"none\" stroke-width=\"1\"/>"
+            priceSVG +=
+                "<path d=\"\(path(points.map { ($0.time, $0.lower) }))\" stroke=\"#e76f51\" fill=\"none\" stroke-width=\"1\"/>"
+            priceSVG +=
+                "<path d=\"\(path(points.map { ($0.time, $0.close) }))\" stroke=\"#264653\" fill=\"none\" stroke-width=\"1.2\"/>"
             for trip in r.trades.suffix(2000) {
                 let entryColor = trip.side == .buy ? "#2a9d8f" : "#e76f51"
-                priceSVG += "<circle cx=\"\(number(x(trip.entryTime), 1))\" cy=\"\(number(y(trip.averageEntry), 1))\" r=\"3\" fill=\"\(entryColor)\"><title>\(trip.side == .buy ? "long" : "short") entry \(number(trip.averageEntry))</title></circle>"
-                priceSVG += "<rect x=\"\(number(x(trip.exitTime) - 2.5, 1))\" y=\"\(number(y(trip.averageExit) - 2.5, 1))\" width=\"5\" height=\"5\" fill=\"#555\"><title>exit \(number(trip.averageExit)), net \(trip.netPnl)</title></rect>"
+                priceSVG +=
+                    "<circle cx=\"\(number(x(trip.entryTime), 1))\" cy=\"\(number(y(trip.averageEntry), 1))\" r=\"3\" fill=\"\(entryColor)\"><title>\(trip.side == .buy ? "long" : "short") entry \(number(trip.averageEntry))</title></circle>"
+                priceSVG +=
+                    "<rect x=\"\(number(x(trip.exitTime) - 2.5, 1))\" y=\"\(number(y(trip.averageExit) - 2.5, 1))\" width=\"5\" height=\"5\" fill=\"#555\"><title>exit \(number(trip.averageExit)), net \(trip.netPnl)</title></rect>"
             }
             let equities = points.map(\.equity)
             let elo = equities.min()!
             let ehi = max(equities.max()!, elo + 1e-9)
             func ey(_ v: Double) -> Double { 200 - (v - elo) / (ehi - elo) * 180 - 10 }
             let maxDD = max(points.map(\.drawdown).max() ?? 0, 1e-9)
-            equitySVG += "<path d=\"" + points.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(number(x($0.element.time), 1)),\(number(ey($0.element.equity), 1))" }.joined(separator: " ") + "\" stroke=\"#264653\" fill=\"none\"/>"
-            equitySVG += "<path d=\"M0,200 " + points.map { "L\(number(x($0.time), 1)),\(number(200 + $0.drawdown / maxDD * 80, 1))" }.joined(separator: " ") + " L\(width),200 Z\" fill=\"#e76f5155\" stroke=\"none\"/>"
+            equitySVG +=
+                "<path d=\""
+                + points.enumerated().map {
+                    "\($0.offset == 0 ? "M" : "L")\(number(x($0.element.time), 1)),\(number(ey($0.element.equity), 1))"
+                }.joined(separator: " ") + "\" stroke=\"#264653\" fill=\"none\"/>"
+            equitySVG +=
+                "<path d=\"M0,200 "
+                + points.map { "L\(number(x($0.time), 1)),\(number(200 + $0.drawdown / maxDD * 80, 1))" }.joined(
+                    separator: " ") + " L\(width),200 Z\" fill=\"#e76f5155\" stroke=\"none\"/>"
             equitySVG += "<text x=\"4\" y=\"14\" font-size=\"11\">equity \(number(elo, 2)) … \(number(ehi, 2))</text>"
             equitySVG += "<text x=\"4\" y=\"276\" font-size=\"11\">drawdown (max \(percent(r.maxDrawdown)))</text>"
             priceSVG += "<text x=\"4\" y=\"14\" font-size=\"11\">\(number(lo)) … \(number(hi))</text>"

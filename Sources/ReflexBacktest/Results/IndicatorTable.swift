@@ -1,3 +1,4 @@
+import Foundation
 public import ReflexCore
 
 /// Bars with their indicators as CSV rows: what `reflex indicators` prints.
@@ -41,9 +42,10 @@ public struct IndicatorTable {
         return cells.joined(separator: ",") + "\n"
     }
 
-    /// Shortest text that reads back as the same `Double`; empty when not warm.
+    /// Twelve significant digits (enough for any price; hides binary noise such as `61800.100000000006`);
+    /// empty when not warm.
     static func cell(_ value: Double?) -> String {
-        guard let value else { return "" }
-        return "\(value)"
+        guard let value, value.isFinite else { return "" }
+        return String(format: "%.12g", value)
     }
 }

@@ -19,8 +19,11 @@ public struct RoundTrip: Sendable, Hashable {
 /// Cuts the fill stream into round trips.
 struct RoundTripLedger {
     private var position = Position()
-    private var open: (side: Side, time: Timestamp, maxQuantity: Quantity, entryNotional: Money, entryQty: Quantity,
-        exitNotional: Money, exitQty: Quantity, gross: Money, fees: Money, mode: TradingMode)?
+    private var open:
+        (
+            side: Side, time: Timestamp, maxQuantity: Quantity, entryNotional: Money, entryQty: Quantity,
+            exitNotional: Money, exitQty: Quantity, gross: Money, fees: Money, mode: TradingMode
+        )?
     private(set) var trips: [RoundTrip] = []
 
     mutating func record(_ fill: OrderFilled, mode: TradingMode) -> RoundTrip? {

@@ -1,6 +1,8 @@
 extension Engine {
     mutating func onAccepted(_ event: OrderAccepted) {
-        guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else { return }
+        guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else {
+            return
+        }
         workingOrders[index].accepted = true
         workingOrders[index].venueOrderID = event.venueOrderID ?? workingOrders[index].venueOrderID
     }
@@ -9,7 +11,9 @@ extension Engine {
         guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else {
             out.append(
                 .notify(
-                    Notice(level: .warning, kind: "rejectedUnknown", message: "\(event.clientOrderID): \(event.reason)", time: event.time)))
+                    Notice(
+                        level: .warning, kind: "rejectedUnknown", message: "\(event.clientOrderID): \(event.reason)",
+                        time: event.time)))
             return
         }
         let order = workingOrders.remove(at: index)
@@ -22,17 +26,22 @@ extension Engine {
         case .entry:
             if position.isFlat { plan = nil }
             out.append(
-                .notify(Notice(level: .warning, kind: "entryRejected", message: "\(event.clientOrderID): \(event.reason)", time: event.time)))
+                .notify(
+                    Notice(
+                        level: .warning, kind: "entryRejected", message: "\(event.clientOrderID): \(event.reason)",
+                        time: event.time)))
         case .stopLoss, .takeProfit:
             // An unprotected position is the one thing the bot must not leave: close it.
             out.append(
                 .notify(
                     Notice(
                         level: .critical, kind: "protectionRejected",
-                        message: "\(purpose.rawValue) \(event.clientOrderID) rejected (\(event.reason)); closing the position",
+                        message:
+                            "\(purpose.rawValue) \(event.clientOrderID) rejected (\(event.reason)); closing the position",
                         time: event.time)))
             if !position.isFlat && !hasWorkingOrder(where: { $0.intent.purpose == .flatten }) {
-                cancelOrders(where: { $0.intent.purpose.isProtective }, reason: "protection failed", time: event.time, &out)
+                cancelOrders(
+                    where: { $0.intent.purpose.isProtective }, reason: "protection failed", time: event.time, &out)
                 place(
                     side: position.closingSide, type: .market, quantity: position.quantity.magnitude, reduceOnly: true,
                     purpose: .flatten, time: event.time, &out)
@@ -42,12 +51,16 @@ extension Engine {
             lastExitBar = barsClosed
             out.append(
                 .notify(
-                    Notice(level: .critical, kind: "exitRejected", message: "\(event.clientOrderID): \(event.reason)", time: event.time)))
+                    Notice(
+                        level: .critical, kind: "exitRejected", message: "\(event.clientOrderID): \(event.reason)",
+                        time: event.time)))
         }
     }
 
     mutating func onCanceled(_ event: OrderCanceled, _ out: inout [EngineCommand]) {
-        guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else { return }
+        guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else {
+            return
+        }
         let order = workingOrders.remove(at: index)
         if order.intent.purpose == .entry && position.isFlat { plan = nil }
         if order.intent.purpose.isProtective && !order.cancelRequested && !position.isFlat {
@@ -56,7 +69,8 @@ extension Engine {
                 .notify(
                     Notice(
                         level: .warning, kind: "protectionCanceled",
-                        message: "\(order.intent.clientOrderID) canceled outside the bot (\(event.reason ?? "no reason")); re-protecting",
+                        message:
+                            "\(order.intent.clientOrderID) canceled outside the bot (\(event.reason ?? "no reason")); re-protecting",
                         time: event.time)))
             protect(time: event.time, &out)
         }
@@ -101,7 +115,9 @@ extension Engine {
         switch purpose {
         case .entry?:
             if var plan {
-                plan.extreme = position.quantity.raw > 0 ? max(plan.extreme, fill.price.doubleValue) : min(plan.extreme, fill.price.doubleValue)
+                plan.extreme =
+                    position.quantity.raw > 0
+                    ? max(plan.extreme, fill.price.doubleValue) : min(plan.extreme, fill.price.doubleValue)
                 self.plan = plan
             }
             protect(time: fill.time, &out)
@@ -110,7 +126,8 @@ extension Engine {
                 .notify(
                     Notice(
                         level: .warning, kind: "foreignFill",
-                        message: "fill of unknown order \(fill.clientOrderID) (\(fill.side.rawValue) \(fill.quantity) @ \(fill.price)); position now \(position.quantity)",
+                        message:
+                            "fill of unknown order \(fill.clientOrderID) (\(fill.side.rawValue) \(fill.quantity) @ \(fill.price)); position now \(position.quantity)",
                         time: fill.time)))
             protect(time: fill.time, &out)
         case .stopLoss?, .takeProfit?, .exit?, .reduce?, .flatten?:
@@ -136,13 +153,15 @@ extension Engine {
         cancelOrders(where: { $0.intent.purpose.isProtective }, reason: "resize protection", time: time, &out)
         let tick = strategy.instrument.tickSize
         let stopValue = long ? entry - plan.stopDistance : entry + plan.stopDistance
-        let targetValue = plan.target ?? (long ? entry + (plan.takeProfitDistance ?? 0) : entry - (plan.takeProfitDistance ?? 0))
+        let targetValue =
+            plan.target ?? (long ? entry + (plan.takeProfitDistance ?? 0) : entry - (plan.takeProfitDistance ?? 0))
         let side: Side = long ? .sell : .buy
         if let stop = Price(approximating: max(stopValue, tick.doubleValue)) {
             // Round the stop away from the entry (never tighter than planned).
             let trigger = stop.rounded(toMultipleOf: tick, long ? .down : .up)
             place(
-                side: side, type: .stopMarket(trigger: trigger), quantity: quantity, reduceOnly: true, purpose: .stopLoss,
+                side: side, type: .stopMarket(trigger: trigger), quantity: quantity, reduceOnly: true,
+                purpose: .stopLoss,
                 time: time, &out)
         }
         if let target = Price(approximating: max(targetValue, tick.doubleValue)) {
@@ -161,28 +180,34 @@ extension Engine {
                 .notify(
                     Notice(
                         level: .warning, kind: "positionReconciled",
-                        message: "venue position \(update.quantity) @ \(update.entryPrice) differs from local \(position.quantity); adopting the venue's",
+                        message:
+                            "venue position \(update.quantity) @ \(update.entryPrice) differs from local \(position.quantity); adopting the venue's",
                         time: update.time)))
             position = Position(quantity: update.quantity, entryPrice: update.entryPrice)
             if position.isFlat {
                 plan = nil
-                cancelOrders(where: { $0.intent.reduceOnly }, reason: "position closed at venue", time: update.time, &out)
+                cancelOrders(
+                    where: { $0.intent.reduceOnly }, reason: "position closed at venue", time: update.time, &out)
             } else {
                 protect(time: update.time, &out)
             }
         }
         if let ratio = update.marginRatio, ratio >= configuration.risk.marginDefence.threshold, !position.isFlat {
-            defendMargin(ratio: ratio, mark: update.markPrice ?? lastPrice, source: "own estimate", time: update.time, &out)
+            defendMargin(
+                ratio: ratio, mark: update.markPrice ?? lastPrice, source: "own estimate", time: update.time, &out)
         }
     }
 
     mutating func onMarginWarning(_ warning: MarginWarning, _ out: inout [EngineCommand]) {
         guard warning.symbol == strategy.symbol else { return }
         lastPrice = warning.markPrice
-        defendMargin(ratio: warning.marginRatio, mark: warning.markPrice, source: "venue warning", time: warning.time, &out)
+        defendMargin(
+            ratio: warning.marginRatio, mark: warning.markPrice, source: "venue warning", time: warning.time, &out)
     }
 
-    mutating func defendMargin(ratio: Double, mark: Price?, source: String, time: Timestamp, _ out: inout [EngineCommand]) {
+    mutating func defendMargin(
+        ratio: Double, mark: Price?, source: String, time: Timestamp, _ out: inout [EngineCommand]
+    ) {
         guard !position.isFlat else { return }
         let defence = configuration.risk.marginDefence
         if let last = lastMarginDefence, time.nanoseconds - last.nanoseconds < defence.cooldown.nanoseconds { return }
@@ -192,7 +217,8 @@ extension Engine {
         case .reduce(let fraction):
             let open = position.quantity.magnitude
             let step = strategy.instrument.stepSize
-            var quantity = (Quantity(approximating: open.doubleValue * fraction) ?? open).rounded(toMultipleOf: step, .up)
+            var quantity = (Quantity(approximating: open.doubleValue * fraction) ?? open).rounded(
+                toMultipleOf: step, .up)
             if quantity > open { quantity = open }
             place(
                 side: position.closingSide, type: .market, quantity: quantity, reduceOnly: true, purpose: .reduce,
@@ -201,7 +227,8 @@ extension Engine {
                 .notify(
                     Notice(
                         level: .critical, kind: "marginDefence",
-                        message: "margin ratio \(formatted(ratio)) (\(source)) at mark \(markText): reducing \(quantity) of \(open)",
+                        message:
+                            "margin ratio \(formatted(ratio)) (\(source)) at mark \(markText): reducing \(quantity) of \(open)",
                         time: time)))
         case .addMargin(let amount):
             out.append(.addMargin(symbol: strategy.symbol, amount: amount))
@@ -209,7 +236,8 @@ extension Engine {
                 .notify(
                     Notice(
                         level: .critical, kind: "marginDefence",
-                        message: "margin ratio \(formatted(ratio)) (\(source)) at mark \(markText): adding \(amount) margin",
+                        message:
+                            "margin ratio \(formatted(ratio)) (\(source)) at mark \(markText): adding \(amount) margin",
                         time: time)))
         }
     }
@@ -217,7 +245,8 @@ extension Engine {
     mutating func onLiquidation(_ event: Liquidation, _ out: inout [EngineCommand]) {
         guard event.symbol == strategy.symbol else { return }
         let before = position.quantity
-        realizedPnl += position.apply(side: event.side, quantity: min(event.quantity, position.quantity.magnitude), price: event.price)
+        realizedPnl += position.apply(
+            side: event.side, quantity: min(event.quantity, position.quantity.magnitude), price: event.price)
         if !position.isFlat { position = Position() }
         plan = nil
         paused = true
@@ -226,6 +255,7 @@ extension Engine {
             .notify(
                 Notice(
                     level: .critical, kind: "liquidation",
-                    message: "position \(before) liquidated at \(event.price); local state flat, entries paused", time: event.time)))
+                    message: "position \(before) liquidated at \(event.price); local state flat, entries paused",
+                    time: event.time)))
     }
 }

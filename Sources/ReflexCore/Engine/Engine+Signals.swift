@@ -49,7 +49,8 @@ extension Engine {
         case .range:
             // Stop outside the channel, target the middle.
             let stop =
-                side == .sell ? max(p, channel.upper) + strategy.stopATR * atr : min(p, channel.lower) - strategy.stopATR * atr
+                side == .sell
+                ? max(p, channel.upper) + strategy.stopATR * atr : min(p, channel.lower) - strategy.stopATR * atr
             stopDistance = abs(stop - p)
             target = channel.middle
             guard side == .sell ? channel.middle < p : channel.middle > p else { return }
@@ -80,14 +81,17 @@ extension Engine {
         let instrument = strategy.instrument
         guard units.isFinite, units > 0, let approx = Quantity(approximating: units) else { return nil }
         let quantity = approx.rounded(toMultipleOf: instrument.stepSize, .down)
-        guard instrument.violation(quantity: quantity, price: price.rounded(toMultipleOf: instrument.tickSize, .nearest)) == nil
+        guard
+            instrument.violation(quantity: quantity, price: price.rounded(toMultipleOf: instrument.tickSize, .nearest))
+                == nil
         else { return nil }
         return quantity
     }
 
     /// Trend exits: the opposite edge of the shorter channel, or the ATR trailing stop.
     mutating func manageOpenPosition(price p: Double, time: Timestamp, _ out: inout [EngineCommand]) {
-        guard var plan, plan.mode == .trend, !hasWorkingOrder(where: { !$0.intent.purpose.isProtective && $0.intent.reduceOnly })
+        guard var plan, plan.mode == .trend,
+            !hasWorkingOrder(where: { !$0.intent.purpose.isProtective && $0.intent.reduceOnly })
         else { return }
         let long = position.quantity.raw > 0
         plan.extreme = long ? max(plan.extreme, p) : min(plan.extreme, p)
@@ -95,10 +99,14 @@ extension Engine {
         let trail = strategy.trailingATR * plan.atr
         var reason: String?
         if long {
-            if let exit = exitChannel.value, p < exit.lower { reason = "below the \(strategy.exitChannelLength)-bar low" }
+            if let exit = exitChannel.value, p < exit.lower {
+                reason = "below the \(strategy.exitChannelLength)-bar low"
+            }
             if p <= plan.extreme - trail { reason = "trailing stop" }
         } else {
-            if let exit = exitChannel.value, p > exit.upper { reason = "above the \(strategy.exitChannelLength)-bar high" }
+            if let exit = exitChannel.value, p > exit.upper {
+                reason = "above the \(strategy.exitChannelLength)-bar high"
+            }
             if p >= plan.extreme + trail { reason = "trailing stop" }
         }
         guard let reason else { return }
@@ -130,10 +138,12 @@ extension Engine {
     mutating func cancelOrders(
         where predicate: (WorkingOrder) -> Bool, reason: String, time: Timestamp, _ out: inout [EngineCommand]
     ) {
-        for index in workingOrders.indices where !workingOrders[index].cancelRequested && predicate(workingOrders[index]) {
+        for index in workingOrders.indices
+        where !workingOrders[index].cancelRequested && predicate(workingOrders[index]) {
             workingOrders[index].cancelRequested = true
             let intent = workingOrders[index].intent
-            out.append(.cancel(CancelRequest(clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason)))
+            out.append(
+                .cancel(CancelRequest(clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason)))
         }
     }
 

@@ -1,7 +1,7 @@
 /// The trading engine: a pure, deterministic state machine. `handle(_:)` takes one event and returns the
 /// commands it implies. No I/O, no clock, no randomness — time arrives on the events — so a backtest and the
 /// live bot run the same code, and a journal of events replays to the same commands.
-public struct Engine: Sendable {
+public struct Engine: Sendable, Codable {
     public let configuration: EngineConfiguration
     public internal(set) var strategy: StrategyParameters
     public internal(set) var mode: TradingMode
@@ -133,17 +133,22 @@ public struct Engine: Sendable {
 
     // MARK: - Mode, control
 
-    mutating func setMode(_ newMode: TradingMode, source: String, reason: String?, time: Timestamp, _ out: inout [EngineCommand]) {
+    mutating func setMode(
+        _ newMode: TradingMode, source: String, reason: String?, time: Timestamp, _ out: inout [EngineCommand]
+    ) {
         guard newMode != mode else {
             out.append(
                 .notify(
-                    Notice(level: .info, kind: "modeUnchanged", message: "already in \(mode.rawValue) mode (from \(source))", time: time)))
+                    Notice(
+                        level: .info, kind: "modeUnchanged",
+                        message: "already in \(mode.rawValue) mode (from \(source))", time: time)))
             return
         }
         let old = mode
         mode = newMode
         // Entries planned under the old regime no longer apply; protection of an open position stays.
-        cancelOrders(where: { $0.intent.purpose == .entry }, reason: "mode changed to \(newMode.rawValue)", time: time, &out)
+        cancelOrders(
+            where: { $0.intent.purpose == .entry }, reason: "mode changed to \(newMode.rawValue)", time: time, &out)
         let why = reason.map { ": \($0)" } ?? ""
         out.append(
             .notify(
@@ -160,24 +165,32 @@ public struct Engine: Sendable {
         case .pause:
             paused = true
             cancelOrders(where: { $0.intent.purpose == .entry }, reason: "paused", time: time, &out)
-            out.append(.notify(Notice(level: .info, kind: "paused", message: "entries paused by \(command.source)", time: time)))
+            out.append(
+                .notify(
+                    Notice(level: .info, kind: "paused", message: "entries paused by \(command.source)", time: time)))
         case .resume:
             paused = false
             let halt = riskHalt.map { " (still halted: \($0))" } ?? ""
-            out.append(.notify(Notice(level: .info, kind: "resumed", message: "entries resumed by \(command.source)\(halt)", time: time)))
+            out.append(
+                .notify(
+                    Notice(
+                        level: .info, kind: "resumed", message: "entries resumed by \(command.source)\(halt)",
+                        time: time)))
         case .flatten:
             paused = true
             flatten(reason: "flatten by \(command.source)", time: time, &out)
         case .setParam(let name, let value):
             if let updated = strategy.settingValue(name, to: value) {
                 strategy = updated
-                out.append(.notify(Notice(level: .info, kind: "paramChanged", message: "\(name) = \(value)", time: time)))
+                out.append(
+                    .notify(Notice(level: .info, kind: "paramChanged", message: "\(name) = \(value)", time: time)))
             } else {
                 out.append(
                     .notify(
                         Notice(
                             level: .warning, kind: "paramRejected",
-                            message: "cannot set \(name) to \(value); tunable: \(StrategyParameters.tunableNames.joined(separator: ", "))",
+                            message:
+                                "cannot set \(name) to \(value); tunable: \(StrategyParameters.tunableNames.joined(separator: ", "))",
                             time: time)))
             }
         }
@@ -202,7 +215,8 @@ public struct Engine: Sendable {
         else { return }
         let ratio = channel.width / atr
         let wanted: TradingMode? =
-            mode == .range && ratio >= rule.trendAbove ? .trend : mode == .trend && ratio <= rule.rangeBelow ? .range : nil
+            mode == .range && ratio >= rule.trendAbove
+            ? .trend : mode == .trend && ratio <= rule.rangeBelow ? .range : nil
         guard let wanted else {
             detectorStreak = 0
             return
@@ -225,7 +239,9 @@ public struct Engine: Sendable {
         dayStartEquity = equity + unrealizedPnl
         if !first, let halt = riskHalt, halt.hasPrefix("daily loss") {
             riskHalt = nil
-            out.append(.notify(Notice(level: .info, kind: "riskHaltCleared", message: "new UTC day: \(halt) cleared", time: time)))
+            out.append(
+                .notify(
+                    Notice(level: .info, kind: "riskHaltCleared", message: "new UTC day: \(halt) cleared", time: time)))
         }
     }
 
@@ -236,7 +252,10 @@ public struct Engine: Sendable {
         riskHalt = "daily loss \(loss) exceeds \(limit)"
         cancelOrders(where: { $0.intent.purpose == .entry }, reason: "risk halt", time: time, &out)
         out.append(
-            .notify(Notice(level: .critical, kind: "riskHalt", message: "entries halted: \(riskHalt!); protection kept", time: time)))
+            .notify(
+                Notice(
+                    level: .critical, kind: "riskHalt", message: "entries halted: \(riskHalt!); protection kept",
+                    time: time)))
     }
 
     func formatted(_ x: Double) -> String {

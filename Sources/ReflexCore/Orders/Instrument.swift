@@ -38,7 +38,9 @@ public struct Instrument: Sendable, Hashable, Codable {
 
     /// Why an order of `quantity` at `price` would break the rules, or nil if it is fine.
     public func violation(quantity: Quantity, price: Price?) -> String? {
-        if !quantity.isMultiple(of: stepSize) { return "quantity \(quantity) is not a multiple of step size \(stepSize)" }
+        if !quantity.isMultiple(of: stepSize) {
+            return "quantity \(quantity) is not a multiple of step size \(stepSize)"
+        }
         if quantity < minQuantity { return "quantity \(quantity) is below the minimum \(minQuantity)" }
         if let price {
             if !price.isMultiple(of: tickSize) { return "price \(price) is not a multiple of tick size \(tickSize)" }

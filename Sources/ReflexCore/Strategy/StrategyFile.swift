@@ -29,12 +29,14 @@ public enum StrategyFile {
         let symbol = try root.required("symbol") { (o, k) throws(ConfigurationError) in try o.string(k) }
         guard symbol.count >= 2, symbol.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
             throw ConfigurationError(
-                path: "symbol", message: "expected an exchange symbol in capitals such as \"BTCUSDT\", got \"\(symbol)\"")
+                path: "symbol",
+                message: "expected an exchange symbol in capitals such as \"BTCUSDT\", got \"\(symbol)\"")
         }
         let intervalText = try root.required("barInterval") { (o, k) throws(ConfigurationError) in try o.string(k) }
         guard let interval = BarInterval(intervalText) else {
             throw ConfigurationError(
-                path: "barInterval", message: "expected a bar length like \"5s\", \"1m\" or \"1h\", got \"\(intervalText)\"")
+                path: "barInterval",
+                message: "expected a bar length like \"5s\", \"1m\" or \"1h\", got \"\(intervalText)\"")
         }
         let modeText = try root.string("mode", allowed: TradingMode.allCases.map(\.rawValue)) ?? "trend"
         var parameters = StrategyParameters(
@@ -47,7 +49,9 @@ public enum StrategyFile {
             guard parameters.exitChannelLength <= parameters.channelLength else {
                 throw ConfigurationError(
                     path: "channel.exit",
-                    message: "must not exceed channel.entry (\(parameters.channelLength)), got \(parameters.exitChannelLength)")
+                    message:
+                        "must not exceed channel.entry (\(parameters.channelLength)), got \(parameters.exitChannelLength)"
+                )
             }
         }
         parameters.atrLength = try root.integer("atr", in: 1...1000) ?? parameters.atrLength
@@ -56,13 +60,15 @@ public enum StrategyFile {
             parameters.stopATR = try stops.double("stopATR", in: 0...20, lowerOpen: true) ?? parameters.stopATR
             parameters.takeProfitATR =
                 try stops.double("takeProfitATR", in: 0...50, lowerOpen: true) ?? parameters.takeProfitATR
-            parameters.trailingATR = try stops.double("trailingATR", in: 0...20, lowerOpen: true) ?? parameters.trailingATR
+            parameters.trailingATR =
+                try stops.double("trailingATR", in: 0...20, lowerOpen: true) ?? parameters.trailingATR
             try stops.finish()
         }
         if var sizing = try root.object("sizing") {
             parameters.riskFraction =
                 try sizing.double("riskFraction", in: 0...0.1, lowerOpen: true) ?? parameters.riskFraction
-            parameters.maxLeverage = try sizing.double("maxLeverage", in: 0...125, lowerOpen: true) ?? parameters.maxLeverage
+            parameters.maxLeverage =
+                try sizing.double("maxLeverage", in: 0...125, lowerOpen: true) ?? parameters.maxLeverage
             parameters.maxNotional = try sizing.decimal("maxNotional", as: Money.self)
             try sizing.finish()
         }
@@ -92,7 +98,8 @@ public enum StrategyFile {
             try detector.finish()
             guard rangeBelow < trendAbove else {
                 throw ConfigurationError(
-                    path: "regimeDetector.rangeBelow", message: "must be below regimeDetector.trendAbove (\(trendAbove))")
+                    path: "regimeDetector.rangeBelow",
+                    message: "must be below regimeDetector.trendAbove (\(trendAbove))")
             }
             parameters.regimeDetector = RegimeDetectorRule(
                 trendAbove: trendAbove, rangeBelow: rangeBelow, confirmBars: confirm)

@@ -67,7 +67,8 @@ public struct StrictObject {
         guard let value = value(key) else { return nil }
         guard case .number(let text) = value, let n = Int(text) else {
             throw ConfigurationError(
-                path: keyPath(key), message: "expected an integer in \(range.lowerBound)…\(range.upperBound), got \(describe(value))")
+                path: keyPath(key),
+                message: "expected an integer in \(range.lowerBound)…\(range.upperBound), got \(describe(value))")
         }
         guard range.contains(n) else {
             throw ConfigurationError(
@@ -108,7 +109,9 @@ public struct StrictObject {
         guard let parsed = T(text), allowZero ? parsed.raw >= 0 : parsed.raw > 0 else {
             throw ConfigurationError(
                 path: keyPath(key),
-                message: "expected a \(allowZero ? "non-negative" : "positive") decimal with at most 8 decimals, got \"\(text)\"")
+                message:
+                    "expected a \(allowZero ? "non-negative" : "positive") decimal with at most 8 decimals, got \"\(text)\""
+            )
         }
         return parsed
     }
