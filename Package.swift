@@ -62,10 +62,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The live runtime: deployment configs, the journal, the engine's actor and its services.
+        .target(
+            name: "ReflexLive",
+            dependencies: [
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "reflex",
             dependencies: [
-                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange",
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexLive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,6 +105,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ReflexLiveTests", dependencies: ["ReflexCore", "ReflexBacktest", "ReflexLive"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ReflexCLITests", dependencies: ["reflex"], swiftSettings: swiftSettings),
     ],

@@ -93,7 +93,9 @@ public struct Engine: Sendable, Codable {
         return out
     }
 
-    /// The hot path: one trade.
+    /// The hot path: one trade. Same as `handle(.tick(tick))` without wrapping the tick in the (large) event enum.
+    public mutating func handle(tick: Tick) -> [EngineCommand] { onTick(tick) }
+
     mutating func onTick(_ tick: Tick) -> [EngineCommand] {
         ticks &+= 1
         lastPrice = tick.price
