@@ -64,6 +64,8 @@ public struct Engine: Sendable, Codable {
     public var exitChannelValue: DonchianChannel.Value? { exitChannel.value }
     public var atr: Double? { averageTrueRange.value }
     public var volatility: Double? { realizedVolatility.value }
+    /// Orders placed so far: the sequence number inside client order ids (never reused after a restart).
+    public var ordersPlaced: Int64 { sequence }
     /// The bar being formed.
     public var formingBar: Bar? { bars.forming }
     public var entriesAllowed: Bool { !paused && riskHalt == nil }
