@@ -84,7 +84,8 @@ public final class BinanceExchange: ExchangeClient {
         let rules = try await instrumentRules(symbol: intent.symbol)
         let reference = state.withLock { $0.lastPrices[intent.symbol] }
         if let violation = rules.violation(of: intent, referencePrice: reference) {
-            logger.warning("order rejected locally", metadata: ["id": "\(intent.clientOrderID)", "reason": "\(violation)"])
+            logger.warning(
+                "order rejected locally", metadata: ["id": "\(intent.clientOrderID)", "reason": "\(violation)"])
             return .rejected(
                 OrderRejected(clientOrderID: intent.clientOrderID, reason: "filter: \(violation)", time: intent.time))
         }
@@ -98,7 +99,8 @@ public final class BinanceExchange: ExchangeClient {
             return .accepted(try await submit(intent))
         } catch let error as ExchangeError where error.isOutcomeUnknown {
             logger.warning(
-                "order outcome unknown, looking it up", metadata: ["id": "\(intent.clientOrderID)", "error": "\(error)"])
+                "order outcome unknown, looking it up",
+                metadata: ["id": "\(intent.clientOrderID)", "error": "\(error)"])
             return try await resolveUnknownOutcome(of: intent, cause: error)
         } catch let error as ExchangeError where error.code < 0 && !error.isRetryable {
             return .rejected(
@@ -137,7 +139,8 @@ public final class BinanceExchange: ExchangeClient {
                         try await rest.queryOrder(symbol: intent.symbol, clientOrderID: intent.clientOrderID).orderId)
                 }
                 logger.info("order found after unknown outcome", metadata: ["id": "\(intent.clientOrderID)"])
-                return .accepted(OrderAccepted(clientOrderID: intent.clientOrderID, venueOrderID: venueID, time: intent.time))
+                return .accepted(
+                    OrderAccepted(clientOrderID: intent.clientOrderID, venueOrderID: venueID, time: intent.time))
             } catch let error as ExchangeError where error.code == ExchangeError.binanceNoSuchOrder {
                 notFound += 1
             } catch {

@@ -109,7 +109,8 @@ public final class BinanceMarketStream: MarketStream {
     /// Fetches and delivers trades `from..<before` over REST, page by page.
     private func backfill(from first: Int64, before end: Int64) async {
         let size = end - first
-        logger.warning("aggTrade gap, backfilling", metadata: ["from": "\(first)", "to": "\(end - 1)", "size": "\(size)"])
+        logger.warning(
+            "aggTrade gap, backfilling", metadata: ["from": "\(first)", "to": "\(end - 1)", "size": "\(size)"])
         state.withLock { $0.statistics.gaps += 1 }
         var next = first
         var failures = 0

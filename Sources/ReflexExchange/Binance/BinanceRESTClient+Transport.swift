@@ -34,7 +34,9 @@ extension BinanceRESTClient {
             let query = try authenticatedQuery(parameters, security)
             var request = HTTPClientRequest(url: urls.restURL(path: path, query: query))
             request.method = method
-            if security != .none, let credentials { request.headers.add(name: "X-MBX-APIKEY", value: credentials.apiKey) }
+            if security != .none, let credentials {
+                request.headers.add(name: "X-MBX-APIKEY", value: credentials.apiKey)
+            }
             let status: Int
             let headers: HTTPHeaders
             let body: Data

@@ -26,7 +26,8 @@ public struct BinanceRESTConfiguration: Sendable {
     ///   - unknownOutcomeLookups: delays before each order lookup after an unknown outcome (0.2 s, 1 s, 3 s).
     ///   - wallClock: local time in ms (nil: the system clock).
     public init(
-        recvWindow: Int64 = 5000, requestTimeout: Duration = .seconds(10), maximumRateLimitWait: Duration = .seconds(60),
+        recvWindow: Int64 = 5000, requestTimeout: Duration = .seconds(10),
+        maximumRateLimitWait: Duration = .seconds(60),
         defaultRateLimitWait: Duration = .seconds(1), rateLimitRetries: Int = 3,
         unknownOutcomeLookups: [Duration] = [.milliseconds(200), .seconds(1), .seconds(3)],
         wallClock: (@Sendable () -> Int64)? = nil

@@ -36,7 +36,8 @@ struct BinanceErrorMappingTests {
     }
 
     @Test func unknown503IsNotAFailure() {
-        let unknown = map(503, "{\"code\":-1000,\"msg\":\"Unknown error, please check your request or try again later.\"}")
+        let unknown = map(
+            503, "{\"code\":-1000,\"msg\":\"Unknown error, please check your request or try again later.\"}")
         #expect(unknown.code == ExchangeError.executionUnknown)
         #expect(unknown.isOutcomeUnknown)
         let unavailable = map(503, "{\"code\":-1001,\"msg\":\"Service Unavailable.\"}")

@@ -4,7 +4,8 @@ import Testing
 
 struct BinanceInstrumentRulesTests {
     func rules(_ symbol: String = "BTCUSDT") throws -> InstrumentRules {
-        try #require(BinanceParse.instrumentRules(exchangeInfoJSON: try Fixture.text("exchange_info.json"), symbol: symbol))
+        try #require(
+            BinanceParse.instrumentRules(exchangeInfoJSON: try Fixture.text("exchange_info.json"), symbol: symbol))
     }
 
     func intent(_ type: OrderType, _ quantity: String, reduceOnly: Bool = false) -> OrderIntent {
@@ -24,7 +25,9 @@ struct BinanceInstrumentRulesTests {
         let blz = try rules("BLZUSDT")
         #expect(blz.tickSize.description == "0.0001")
         #expect(blz.minNotional.description == "5.0")
-        #expect(BinanceParse.instrumentRules(exchangeInfoJSON: try Fixture.text("exchange_info.json"), symbol: "NOPE") == nil)
+        #expect(
+            BinanceParse.instrumentRules(exchangeInfoJSON: try Fixture.text("exchange_info.json"), symbol: "NOPE")
+                == nil)
     }
 
     @Test func validOrdersPass() throws {
@@ -54,12 +57,14 @@ struct BinanceInstrumentRulesTests {
             btc.violation(of: intent(.limit(price: Price("500.00")!), "1"))
                 == .priceBelowMinimum(Price("500.00")!, minimum: Price("556.80")!))
         // 0.001 × 61800.30 = 61.8003 < 100
-        guard case .notionalBelowMinimum = btc.violation(of: intent(.market, "0.001"), referencePrice: Price("61800.30")!)
+        guard
+            case .notionalBelowMinimum = btc.violation(of: intent(.market, "0.001"), referencePrice: Price("61800.30")!)
         else {
             Issue.record("expected a notional violation")
             return
         }
-        #expect(btc.violation(of: intent(.market, "0.001", reduceOnly: true), referencePrice: Price("61800.30")!) == nil)
+        #expect(
+            btc.violation(of: intent(.market, "0.001", reduceOnly: true), referencePrice: Price("61800.30")!) == nil)
     }
 
     @Test func computedValuesRoundOntoTheGrid() throws {

@@ -10,7 +10,8 @@ struct BinanceParseUserDataTests {
             message
                 == .events([
                     .orderAccepted(
-                        OrderAccepted(clientOrderID: "TEST", venueOrderID: "8886774", time: .milliseconds(1_568_879_465_650)))
+                        OrderAccepted(
+                            clientOrderID: "TEST", venueOrderID: "8886774", time: .milliseconds(1_568_879_465_650)))
                 ]))
     }
 
@@ -86,7 +87,8 @@ struct BinanceParseUserDataTests {
                 ]))
         let rejected = try Fixture.text("algo_update.json").replacingOccurrences(
             of: "\"X\":\"CANCELED\"", with: "\"X\":\"REJECTED\"")
-        guard case .events(let events) = BinanceParse.userData(rejected), case .orderRejected(let rejection) = events.first
+        guard case .events(let events) = BinanceParse.userData(rejected),
+            case .orderRejected(let rejection) = events.first
         else {
             Issue.record("expected a rejection")
             return
@@ -99,7 +101,9 @@ struct BinanceParseUserDataTests {
     }
 
     @Test func unknownAndBrokenMessagesDoNotThrow() {
-        #expect(BinanceParse.userData("{\"e\":\"ACCOUNT_CONFIG_UPDATE\",\"E\":1}") == .ignored(eventType: "ACCOUNT_CONFIG_UPDATE"))
+        #expect(
+            BinanceParse.userData("{\"e\":\"ACCOUNT_CONFIG_UPDATE\",\"E\":1}")
+                == .ignored(eventType: "ACCOUNT_CONFIG_UPDATE"))
         for text in ["", "{", "{\"e\":\"ORDER_TRADE_UPDATE\",\"E\":1}", "[]", "{\"x\":1}"] {
             guard case .malformed = BinanceParse.userData(text) else {
                 Issue.record("expected malformed for \(text)")

@@ -105,7 +105,10 @@ struct BinanceRESTClientTests {
         try await withVenue { venue, port in
             venue.state.withLock {
                 $0.scriptedOrderResponses = [
-                    (503, "{\"code\":-1000,\"msg\":\"Unknown error, please check your request or try again later.\"}", nil)
+                    (
+                        503,
+                        "{\"code\":-1000,\"msg\":\"Unknown error, please check your request or try again later.\"}", nil
+                    )
                 ]
                 $0.bookScriptedOrders = true  // it did execute
             }
@@ -127,7 +130,10 @@ struct BinanceRESTClientTests {
         try await withVenue { venue, port in
             venue.state.withLock {
                 $0.scriptedOrderResponses = [
-                    (503, "{\"code\":-1000,\"msg\":\"Unknown error, please check your request or try again later.\"}", nil)
+                    (
+                        503,
+                        "{\"code\":-1000,\"msg\":\"Unknown error, please check your request or try again later.\"}", nil
+                    )
                 ]
             }
             let exchange = exchange(port: port)

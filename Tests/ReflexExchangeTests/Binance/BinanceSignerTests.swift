@@ -27,7 +27,8 @@ struct BinanceSignerTests {
             query.append(key, value)
         }
         #expect(query.encoded.hasPrefix("symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY"))
-        #expect(signer.signature(for: query.encoded) == "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3")
+        #expect(
+            signer.signature(for: query.encoded) == "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3")
     }
 
     @Test func queryAndBodyAreSignedJoinedWithoutSeparator() {

@@ -67,7 +67,9 @@ final class FakeBinanceVenue: Sendable {
                 state.orderLookups += 1
                 return state.orders[clientID]
             }
-            guard let orderID else { return Self.json(.badRequest, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}") }
+            guard let orderID else {
+                return Self.json(.badRequest, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}")
+            }
             return Self.json(.ok, Self.orderJSON(orderID: orderID, clientID: clientID, request: request))
         }
         router.post("/fapi/v1/algoOrder") { request, _ -> Response in

@@ -118,7 +118,8 @@ struct ResilientWebSocketTests {
 
     @Test func unreachableServerIsRetriedWithBackoff() async throws {
         // Nothing listens on port 1 of loopback: every attempt fails, and each failure is reported.
-        let socket = ResilientWebSocket(url: "ws://127.0.0.1:1/none", configuration: Self.fast, logger: testLogger("ws"))
+        let socket = ResilientWebSocket(
+            url: "ws://127.0.0.1:1/none", configuration: Self.fast, logger: testLogger("ws"))
         let failures = try await whileRunning(socket) {
             try await withTimeout {
                 var failures = 0
