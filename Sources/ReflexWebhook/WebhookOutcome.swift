@@ -4,6 +4,8 @@ import Hummingbird
 /// What the listener answers to one request, and what it logs about it.
 struct WebhookOutcome: Sendable {
     var status: HTTPResponse.Status
+    /// One word for logs: accepted, duplicate, ignored, ok, rejected, rate_limited.
+    var result: String
     /// JSON answer body.
     var body: String
     var type: String?
@@ -24,7 +26,7 @@ struct WebhookOutcome: Sendable {
             text += ",\"type\":"
             JSONValue.writeString(type, to: &text)
         }
-        return WebhookOutcome(status: status, body: text + "}", type: type, id: id)
+        return WebhookOutcome(status: status, result: word, body: text + "}", type: type, id: id)
     }
 
     static func rejected(_ rejection: WebhookRejection, type: String? = nil, id: String? = nil) -> WebhookOutcome {
@@ -35,13 +37,15 @@ struct WebhookOutcome: Sendable {
             JSONValue.writeString(field, to: &text)
         }
         return WebhookOutcome(
-            status: HTTPResponse.Status(code: rejection.statusCode), body: text + "}", type: type, id: id,
+            status: HTTPResponse.Status(code: rejection.statusCode), result: "rejected", body: text + "}", type: type,
+            id: id,
             rejection: rejection)
     }
 
     static func rateLimited(retryAfter seconds: Int) -> WebhookOutcome {
         WebhookOutcome(
-            status: .tooManyRequests, body: "{\"status\":\"rate_limited\"}", retryAfterSeconds: seconds)
+            status: .tooManyRequests, result: "rate_limited", body: "{\"status\":\"rate_limited\"}",
+            retryAfterSeconds: seconds)
     }
 
     var response: Response {

@@ -68,20 +68,9 @@ final class WebhookPipeline: Sendable {
         }
         let now = clock()
         let delivery: VerifiedDelivery
-        do throws(WebhookRejection) {
-            delivery = try verifier.verify(
-                id: request.headers[.webhookID], timestamp: request.headers[.webhookTimestamp],
-                signature: request.headers[.webhookSignature], body: body, now: now)
-        } catch {
-            return .rejected(error, id: request.headers[.webhookID].map { String($0.prefix(64)) })
-        }
-        let expiry = Timestamp.seconds(delivery.timestamp) + configuration.tolerance
-        switch replayGuard.withLock({ $0.admit(delivery.id, expiresAt: expiry, now: now) }) {
-        case .duplicate: return .answer(.ok, "duplicate", id: delivery.id)
-        case .full:
-            return .rejected(
-                WebhookRejection(.overloaded, "too many deliveries remembered; retry later"), id: delivery.id)
-        case .fresh: break
+        switch admitSigned(request, body: body, verifier: verifier, now: now) {
+        case .fresh(let verified): delivery = verified
+        case .answered(let outcome): return outcome
         }
         do throws(WebhookRejection) {
             switch try parser.parse(body) {
@@ -132,6 +121,35 @@ final class WebhookPipeline: Sendable {
                     source: source, rejection: error, now: now)
             }
             return .rejected(error)
+        }
+    }
+
+    /// The result of checking a signed request: go on with a fresh delivery, or answer now.
+    private enum SignedAdmission {
+        case fresh(VerifiedDelivery)
+        case answered(WebhookOutcome)
+    }
+
+    /// Signature, freshness and replay checks shared by every Standard Webhooks-signed route (a later
+    /// `/control/<action>` route passes its own verifier with the control secrets).
+    private func admitSigned(
+        _ request: Request, body: [UInt8], verifier: StandardWebhookVerifier, now: Timestamp
+    ) -> SignedAdmission {
+        let delivery: VerifiedDelivery
+        do throws(WebhookRejection) {
+            delivery = try verifier.verify(
+                id: request.headers[.webhookID], timestamp: request.headers[.webhookTimestamp],
+                signature: request.headers[.webhookSignature], body: body, now: now)
+        } catch {
+            return .answered(.rejected(error, id: request.headers[.webhookID].map { String($0.prefix(64)) }))
+        }
+        let expiry = Timestamp.seconds(delivery.timestamp) + verifier.tolerance
+        switch replayGuard.withLock({ $0.admit(delivery.id, expiresAt: expiry, now: now) }) {
+        case .fresh: return .fresh(delivery)
+        case .duplicate: return .answered(.answer(.ok, "duplicate", id: delivery.id))
+        case .full:
+            let rejection = WebhookRejection(.overloaded, "too many deliveries remembered; retry later")
+            return .answered(.rejected(rejection, id: delivery.id))
         }
     }
 
@@ -188,6 +206,7 @@ final class WebhookPipeline: Sendable {
         let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
         var metadata: Logger.Metadata = [
             "source": "\(source)", "route": "\(route.rawValue)", "status": "\(outcome.status.code)",
+            "result": "\(outcome.result)",
             "latency_us": "\(micros)",
         ]
         if let type = outcome.type { metadata["type"] = "\(type)" }
