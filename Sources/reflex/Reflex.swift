@@ -7,6 +7,6 @@ struct Reflex: AsyncParsableCommand {
         abstract:
             "A market-reaction bot for crypto perpetual futures: Donchian breakouts and fades, live or backtested.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [Venue.self]
     )
 }

@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import ServiceLifecycle
+
+extension PaperVenue {
+    /// The WebSocket routes: `/market/ws/<streams>`, `/market/stream?streams=`, `/private/ws/<listenKey>` and
+    /// `/private/ws?listenKey=` (A1 post-split URLs).
+    func makeWebSocketRouter() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("market/ws") { inbound, outbound, _ in
+            try await self.serveMarket(streams: [], combined: false, inbound: inbound, outbound: outbound)
+        }
+        router.ws("market/ws/**") { inbound, outbound, context in
+            let streams = context.requestContext.parameters.getCatchAll().map(String.init)
+            try await self.serveMarket(streams: streams, combined: false, inbound: inbound, outbound: outbound)
+        }
+        router.ws("market/stream") { inbound, outbound, context in
+            let streams = context.request.uri.queryParameters["streams"].map {
+                $0.split(separator: "/").map(String.init)
+            }
+            try await self.serveMarket(streams: streams ?? [], combined: true, inbound: inbound, outbound: outbound)
+        }
+        let userData = self.userData
+        let privateUpgrade: @Sendable (Request, BasicWebSocketRequestContext) async throws -> RouterShouldUpgrade = {
+            request, context in
+            let key = context.parameters.get("listenKey") ?? request.uri.queryParameters["listenKey"].map(String.init)
+            guard let key, userData.keepAlive(key) != nil else { return .dontUpgrade }
+            return .upgrade([:])
+        }
+        let privateHandler: WebSocketDataHandler<WebSocketRouterContext<BasicWebSocketRequestContext>> = {
+            inbound, outbound, context in
+            let key =
+                context.requestContext.parameters.get("listenKey")
+                ?? context.request.uri.queryParameters["listenKey"].map(String.init) ?? ""
+            try await self.servePrivate(listenKey: key, inbound: inbound, outbound: outbound)
+        }
+        router.ws("private/ws/:listenKey", shouldUpgrade: privateUpgrade, onUpgrade: privateHandler)
+        router.ws("private/ws", shouldUpgrade: privateUpgrade, onUpgrade: privateHandler)
+        return router
+    }
+
+    /// One market-data connection: the tape for its streams, plus Binance's live SUBSCRIBE protocol (A9).
+    private func serveMarket(
+        streams: [String], combined: Bool, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+    ) async throws {
+        let (id, messages) = marketFeed.subscribe(streams: streams, combined: combined)
+        defer { marketFeed.unsubscribe(id) }
+        let feed = marketFeed
+        let dropAfter = configuration.faults.dropMarketStreamEvery
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in messages.cancelOnGracefulShutdown() {
+                    try await outbound.write(.text(message))
+                }
+            }
+            group.addTask {
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    guard case .text(let text) = message,
+                        let reply = MarketSubscriptionRequest.handle(text, subscriber: id, feed: feed)
+                    else { continue }
+                    try await outbound.write(.text(reply))
+                }
+            }
+            if let dropAfter {
+                group.addTask { try await Task.sleep(for: dropAfter) }
+            }
+            // Whichever ends first (client gone, client too slow, venue stopping, injected drop) ends the connection.
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// One user-data connection: every account event while its listenKey is active.
+    private func servePrivate(
+        listenKey: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+    ) async throws {
+        guard let (id, messages) = userData.subscribe(listenKey: listenKey) else { return }
+        defer { userData.unsubscribe(id) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in messages.cancelOnGracefulShutdown() {
+                    try await outbound.write(.text(message))
+                }
+            }
+            group.addTask {
+                // Nothing to answer; reading keeps ping/pong and close handling going.
+                for try await _ in inbound.messages(maxSize: 1 << 16) {}
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Binance's live subscription messages on a market connection:
+/// `{"method":"SUBSCRIBE","params":["btcusdt@aggTrade"],"id":1}` → `{"result":null,"id":1}`.
+enum MarketSubscriptionRequest {
+    private struct Message: Decodable {
+        let method: String
+        let params: [String]?
+        let id: Int64?
+    }
+
+    /// The reply to send, or nil for text that is not a request.
+    static func handle(_ text: String, subscriber: Int, feed: MarketFeed) -> String? {
+        guard let message = try? JSONDecoder().decode(Message.self, from: Data(text.utf8)) else {
+            return #"{"code":3,"msg":"Invalid JSON: expected a SUBSCRIBE, UNSUBSCRIBE or LIST_SUBSCRIPTIONS request"}"#
+        }
+        let id = message.id.map(String.init) ?? "null"
+        switch message.method.uppercased() {
+        case "SUBSCRIBE":
+            feed.change(subscriber: subscriber, subscribe: message.params ?? [])
+            return #"{"result":null,"id":\#(id)}"#
+        case "UNSUBSCRIBE":
+            feed.change(subscriber: subscriber, unsubscribe: message.params ?? [])
+            return #"{"result":null,"id":\#(id)}"#
+        case "LIST_SUBSCRIPTIONS":
+            let streams = feed.change(subscriber: subscriber)
+            return #"{"result":\#(JSONText.array(streams.map { "\"\($0)\"" })),"id":\#(id)}"#
+        default:
+            return #"{"code":2,"msg":"Invalid request: unknown method","id":\#(id)}"#
+        }
+    }
+}
