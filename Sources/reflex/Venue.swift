@@ -4,6 +4,7 @@ import Logging
 import ReflexCore
 import ReflexExchange
 import ServiceLifecycle
+import UnixSignals
 
 extension Reflex {
     /// `reflex venue`: the paper exchange on loopback.

@@ -1,7 +1,9 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import ReflexCore
+import Synchronization
 
 extension PaperVenue {
     /// The `/fapi` routes (A4–A7, A11).

@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import ReflexCore
@@ -60,9 +60,9 @@ public final class PaperVenue: Service {
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "reflex-paper-venue"),
             services: services,
-            onServerRunning: { [port, logger, configuration] channel in
+            onServerRunning: { [self, logger, configuration] channel in
                 let bound = channel.localAddress?.port ?? configuration.port
-                port.withLock { $0 = bound }
+                self.port.withLock { $0 = bound }
                 logger.info(
                     "paper venue listening",
                     metadata: ["host": "\(configuration.host)", "port": "\(bound)", "symbol": "\(configuration.symbol)"])

@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 public import ReflexBacktest
 public import ReflexCore
 

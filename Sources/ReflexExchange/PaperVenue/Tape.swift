@@ -1,4 +1,5 @@
 public import ReflexCore
+import ReflexBacktest
 
 /// A recorded tape the venue can replay any number of times: each pass opens a fresh reader, so a file of any size
 /// replays in constant memory.
@@ -22,16 +23,16 @@ public struct Tape: Sendable {
         }
     }
 
-    /// A recorded tick file, read as the backtester reads it.
+    /// A recorded tick file in any format the backtester reads (Binance aggTrades/trades CSV, Tardis, Reflex; gzip).
     public static func file(path: String) -> Tape {
         Tape {
-            let reader = try TradesCSVStandIn(path: path)
+            let reader = try TickFileReader(path: path)
             return { try reader.nextTick() }
         }
     }
 
     /// The symbol a tick file names: its own symbol column, else a Binance-style file name (`BTCUSDT-trades-…`).
     public static func symbol(ofFile path: String) throws -> String? {
-        try TradesCSVStandIn(path: path).symbol
+        try TickFileReader(path: path).symbol
     }
 }

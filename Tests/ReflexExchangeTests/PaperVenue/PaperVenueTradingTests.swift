@@ -80,7 +80,7 @@ struct PaperVenueTradingTests {
             #expect(fill.data["orderId"] as? Int == orderID)
             let first = try #require(webhooks.received.first)
             #expect(webhooks.received.filter { $0.id == first.id }.count >= 2)
-            #expect(webhooks.received.allSatisfy(\.isSignatureValid))
+            #expect(webhooks.received.allSatisfy { $0.isSignatureValid })
             let positionHook = try await webhooks.first("position.updated")
             #expect(positionHook.data["quantity"] as? String == "0.010")
             #expect(positionHook.data["entryPrice"] as? String == "60020.00")

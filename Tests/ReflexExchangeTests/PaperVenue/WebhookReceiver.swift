@@ -60,7 +60,7 @@ final class WebhookReceiver: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { [port] channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+            onServerRunning: { [self] channel in self.port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             let bound = try await PaperVenueHarness.withTimeout(5, "the webhook receiver") {
