@@ -38,7 +38,8 @@ public struct BinanceAPIError: Error, HTTPResponseError, Equatable {
     static let duplicateClientID = BinanceAPIError(code: -4116, msg: "ClientOrderId is duplicated.")
     static let invalidClientID = BinanceAPIError(code: -4015, msg: "Client order id is not valid.")
     static let useAlgoEndpoint = BinanceAPIError(
-        code: -4120, msg: "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.")
+        code: -4120, msg: "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."
+    )
     static let invalidListenKey = BinanceAPIError(
         code: -1125,
         msg: "This listenKey does not exist. Please use `POST /fapi/v1/listenKey` to recreate `listenKey`")
@@ -68,6 +69,7 @@ public struct BinanceAPIError: Error, HTTPResponseError, Equatable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 }

@@ -60,7 +60,9 @@ enum ExchangeInformation {
         symbol.raw("filters", JSONText.array(filters))
         symbol.raw(
             "orderTypes",
-            quoted(["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]))
+            quoted([
+                "LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET",
+            ]))
         symbol.raw("timeInForce", quoted(["GTC", "IOC", "FOK", "GTX", "GTD"]))
 
         var asset = JSONText()

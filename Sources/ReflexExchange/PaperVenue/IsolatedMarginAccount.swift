@@ -124,7 +124,9 @@ public struct IsolatedMarginAccount: Sendable, Hashable {
         let q = positionAmount.doubleValue
         let denominator = q - abs(q) * maintenanceMarginRate
         let price = (q * entryPrice.doubleValue - isolatedWallet.doubleValue) / denominator
-        guard price.isFinite, price > 0, let exact = Price(approximating: price) else { return Price(raw: 0, precision: 0) }
+        guard price.isFinite, price > 0, let exact = Price(approximating: price) else {
+            return Price(raw: 0, precision: 0)
+        }
         // Round towards the position so the reported level is never beyond the real one.
         return exact.rounded(toMultipleOf: tickSize, positionAmount.raw > 0 ? .up : .down)
     }

@@ -93,7 +93,8 @@ struct NewAlgoOrderRequest: Sendable {
         switch type {
         case "STOP_MARKET", "TAKE_PROFIT_MARKET": orderType = type
         case "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET":
-            throw BinanceAPIError(code: -1116, msg: "Invalid orderType. The paper venue supports STOP_MARKET and TAKE_PROFIT_MARKET.")
+            throw BinanceAPIError(
+                code: -1116, msg: "Invalid orderType. The paper venue supports STOP_MARKET and TAKE_PROFIT_MARKET.")
         default: throw .invalidEnum("type", code: -1116)
         }
         try NewOrderRequest.checkPositionSide(p)

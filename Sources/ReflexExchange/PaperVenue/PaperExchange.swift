@@ -89,8 +89,8 @@ actor PaperExchange {
                 stopPrice: algo.triggerPrice, reduceOnly: algo.reduceOnly, closePosition: algo.closePosition,
                 time: fill.time.milliseconds)
             insert(order)
-            publish(UserDataEvents.orderUpdate(order, execution: nil, executionType: "NEW", eventTime: order.time))
-            let filled = execute(orderID: orderID, fill: fill, isMaker: false)
+            publish(orderEvent(order, execution: nil, executionType: "NEW", eventTime: order.time))
+            guard let filled = execute(orderID: orderID, fill: fill, isMaker: false) else { return }
             algo.status = .finished
             algo.executedQuantity = filled.executedQuantity
             algo.averagePrice = filled.averagePrice(precision: rules.pricePrecision)
@@ -106,8 +106,12 @@ actor PaperExchange {
 
     /// Books one execution on an order and the account, and reports it everywhere.
     @discardableResult
-    private func execute(orderID: Int64, fill: OrderFilled, isMaker: Bool) -> VenueOrder {
-        guard var order = orders[orderID] else { preconditionFailure("fill for unknown order \(orderID)") }
+    private func execute(orderID: Int64, fill: OrderFilled, isMaker: Bool) -> VenueOrder? {
+        guard var order = orders[orderID] else {
+            // Cannot happen (every matching-engine order has a record); never let it take the venue down.
+            logger.error("fill for an unknown order", metadata: ["orderId": "\(orderID)"])
+            return nil
+        }
         let realized = account.apply(side: fill.side, price: fill.price, quantity: fill.quantity, fee: fill.fee)
         order.executedQuantity += fill.quantity
         order.cumulativeQuote += Money.notional(fill.price, fill.quantity)
@@ -118,7 +122,7 @@ actor PaperExchange {
         let execution = VenueExecution(
             tradeID: takeTradeID(), price: fill.price, quantity: fill.quantity, fee: fill.fee,
             feeAsset: fill.feeAsset, realizedProfit: realized, isMaker: isMaker)
-        publish(UserDataEvents.orderUpdate(order, execution: execution, executionType: "TRADE", eventTime: order.updateTime))
+        publish(orderEvent(order, execution: execution, executionType: "TRADE", eventTime: order.updateTime))
         publish(UserDataEvents.accountUpdate(account, rules: rules, mark: fill.price, eventTime: order.updateTime))
         postFill(order, execution: execution)
         postPosition(time: fill.time)
@@ -143,7 +147,7 @@ actor PaperExchange {
             order.updateTime = canceled.time.milliseconds
             orders[number] = order
             finishOrder(number)
-            publish(UserDataEvents.orderUpdate(order, execution: nil, executionType: "EXPIRED", eventTime: order.updateTime))
+            publish(orderEvent(order, execution: nil, executionType: "EXPIRED", eventTime: order.updateTime))
             postOrderUpdate(order)
         }
     }
@@ -200,7 +204,7 @@ actor PaperExchange {
         let execution = VenueExecution(
             tradeID: takeTradeID(), price: mark, quantity: quantity, fee: .zero, feeAsset: rules.quoteAsset,
             realizedProfit: -lost, isMaker: false)
-        publish(UserDataEvents.orderUpdate(order, execution: execution, executionType: "CALCULATED", eventTime: time))
+        publish(orderEvent(order, execution: execution, executionType: "CALCULATED", eventTime: time))
         publish(UserDataEvents.accountUpdate(account, rules: rules, mark: mark, eventTime: time))
         var data = JSONText()
         data.string("symbol", rules.symbol)
@@ -257,7 +261,7 @@ actor PaperExchange {
             type: request.limitPrice == nil ? "MARKET" : "LIMIT", timeInForce: request.timeInForce,
             quantity: request.quantity, price: request.limitPrice ?? .zero, reduceOnly: request.reduceOnly, time: now)
         insert(order)
-        publish(UserDataEvents.orderUpdate(order, execution: nil, executionType: "NEW", eventTime: order.time))
+        publish(orderEvent(order, execution: nil, executionType: "NEW", eventTime: order.time))
         postOrderUpdate(order)
         return order
     }
@@ -272,7 +276,7 @@ actor PaperExchange {
         order.updateTime = now
         orders[id] = order
         finishOrder(id)
-        publish(UserDataEvents.orderUpdate(order, execution: nil, executionType: "CANCELED", eventTime: order.updateTime))
+        publish(orderEvent(order, execution: nil, executionType: "CANCELED", eventTime: order.updateTime))
         postOrderUpdate(order)
         return order
     }
@@ -321,7 +325,8 @@ actor PaperExchange {
         let trigger = request.triggerPrice
         let intent = OrderIntent(
             clientOrderID: ClientOrderID("a\(algoID)"), symbol: rules.symbol, side: request.side,
-            type: request.orderType == "STOP_MARKET" ? .stopMarket(trigger: trigger) : .takeProfitMarket(trigger: trigger),
+            type: request.orderType == "STOP_MARKET"
+                ? .stopMarket(trigger: trigger) : .takeProfitMarket(trigger: trigger),
             quantity: quantity, reduceOnly: request.reduceOnly || request.closePosition, purpose: .stopLoss,
             time: tapeTime)
         if case .orderRejected(let rejection) = matching.submit(intent, at: tapeTime).first {
@@ -423,6 +428,14 @@ actor PaperExchange {
     }
 
     private func publish(_ event: String) { userData.publish(event) }
+
+    private func orderEvent(
+        _ order: VenueOrder, execution: VenueExecution?, executionType: String, eventTime: Int64
+    ) -> String {
+        UserDataEvents.orderUpdate(
+            order, execution: execution, executionType: executionType, pricePrecision: rules.pricePrecision,
+            eventTime: eventTime)
+    }
 
     // MARK: Webhooks
 

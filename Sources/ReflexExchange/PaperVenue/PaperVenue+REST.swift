@@ -89,7 +89,8 @@ extension PaperVenue {
             await self.respond(request, context, security: .signed) { p in
                 let (algoID, clientID) = try Self.orderReference(p, id: "algoId", clientID: "clientAlgoId")
                 let algo = try await exchange.cancelAlgoOrder(algoID: algoID, clientAlgoID: clientID)
-                return #"{"algoId":\#(algo.algoID),"clientAlgoId":"\#(algo.clientAlgoID)","code":"200","msg":"success"}"#
+                return
+                    #"{"algoId":\#(algo.algoID),"clientAlgoId":"\#(algo.clientAlgoID)","code":"200","msg":"success"}"#
             }
         }
         router.get("fapi/v1/algoOrder") { request, context in

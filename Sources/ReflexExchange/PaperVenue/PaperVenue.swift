@@ -65,7 +65,9 @@ public final class PaperVenue: Service {
                 self.port.withLock { $0 = bound }
                 logger.info(
                     "paper venue listening",
-                    metadata: ["host": "\(configuration.host)", "port": "\(bound)", "symbol": "\(configuration.symbol)"])
+                    metadata: [
+                        "host": "\(configuration.host)", "port": "\(bound)", "symbol": "\(configuration.symbol)",
+                    ])
             },
             logger: logger)
         try await app.run()

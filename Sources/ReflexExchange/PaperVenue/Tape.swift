@@ -1,5 +1,5 @@
-public import ReflexCore
 import ReflexBacktest
+public import ReflexCore
 
 /// A recorded tape the venue can replay any number of times: each pass opens a fresh reader, so a file of any size
 /// replays in constant memory.

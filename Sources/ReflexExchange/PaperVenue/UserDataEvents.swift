@@ -4,9 +4,9 @@ import ReflexCore
 enum UserDataEvents {
     /// `ORDER_TRADE_UPDATE`. `executionType` is `x`: NEW, CANCELED, EXPIRED, TRADE, or CALCULATED (liquidation).
     static func orderUpdate(
-        _ order: VenueOrder, execution: VenueExecution?, executionType: String, eventTime: Int64
+        _ order: VenueOrder, execution: VenueExecution?, executionType: String, pricePrecision: UInt8,
+        eventTime: Int64
     ) -> String {
-        let precision = UInt8(0)
         var o = JSONText()
         o.string("s", order.symbol)
         o.string("c", order.clientOrderID)
@@ -15,7 +15,7 @@ enum UserDataEvents {
         o.string("f", order.timeInForce)
         o.decimal("q", order.quantity)
         o.decimal("p", order.price)
-        o.decimal("ap", order.averagePrice(precision: precision))
+        o.decimal("ap", order.averagePrice(precision: pricePrecision))
         o.decimal("sp", order.stopPrice)
         o.string("x", executionType)
         o.string("X", order.status.rawValue)

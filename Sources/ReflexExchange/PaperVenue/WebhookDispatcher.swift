@@ -87,7 +87,8 @@ final class WebhookDispatcher: Service {
             request.headers.add(name: "webhook-id", value: delivery.id)
             request.headers.add(name: "webhook-timestamp", value: String(timestamp))
             request.headers.add(
-                name: "webhook-signature", value: signer.signature(id: delivery.id, timestamp: timestamp, body: delivery.body))
+                name: "webhook-signature",
+                value: signer.signature(id: delivery.id, timestamp: timestamp, body: delivery.body))
             request.body = .bytes(ByteBuffer(string: delivery.body))
             do {
                 let response = try await HTTPClient.shared.execute(

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ReflexCore
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -53,10 +54,23 @@ enum PaperVenueHarness {
         _ configuration: PaperVenueConfiguration, _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         let venue = PaperVenue(configuration: configuration, logger: logger)
+        // A graceful shutdown, as on SIGTERM: the venue must stop by itself, promptly.
+        let services = ServiceGroup(services: [venue], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await venue.run() }
+            group.addTask { try await services.run() }
             let port = try await withTimeout(5, "the venue to listen") { try await venue.boundPort() }
-            try await body(port)
+            do {
+                try await body(port)
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            group.addTask {
+                try await Task.sleep(for: .seconds(5))
+                throw TimeoutError(what: "the venue to shut down")
+            }
+            try await group.next()
             group.cancelAll()
         }
     }
@@ -111,7 +125,8 @@ enum PaperVenueHarness {
             text += (text.isEmpty ? "" : "&") + "signature=" + sign(text, secret: secret)
         }
         let inBody = method == .POST || method == .PUT
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/\(path)" + (inBody || text.isEmpty ? "" : "?" + text))
+        var request = HTTPClientRequest(
+            url: "http://127.0.0.1:\(port)/\(path)" + (inBody || text.isEmpty ? "" : "?" + text))
         request.method = method
         if let apiKey { request.headers.add(name: "X-MBX-APIKEY", value: apiKey) }
         if inBody {

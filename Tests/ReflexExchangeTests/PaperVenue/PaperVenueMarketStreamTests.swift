@@ -52,7 +52,7 @@ struct PaperVenueMarketStreamTests {
     @Test("a looping tape keeps ids consecutive and shifts times past the previous pass")
     func loopKeepsIDsConsecutive() async throws {
         let ticks = H.ticks(["100.0", "100.1", "100.2"], spacing: 100)
-        try await H.withVenue(H.configuration(ticks: ticks, speed: .infinity, loop: true)) { port in
+        try await H.withVenue(H.configuration(ticks: ticks, speed: 20, loop: true)) { port in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let inbox = H.connect(url: "ws://127.0.0.1:\(port)/market/ws/btcusdt@aggTrade", in: &group)
                 let messages = try await inbox.wait(count: 7)
@@ -90,7 +90,8 @@ struct PaperVenueMarketStreamTests {
                 let inbox = H.connect(url: "ws://127.0.0.1:\(port)/market/ws/btcusdt@aggTrade", in: &group)
                 _ = try await inbox.wait(count: ticks.count)
                 let byID = try await H.send(
-                    .GET, port: port, path: "fapi/v1/aggTrades", [("symbol", "BTCUSDT"), ("fromId", "1002"), ("limit", "3")],
+                    .GET, port: port, path: "fapi/v1/aggTrades",
+                    [("symbol", "BTCUSDT"), ("fromId", "1002"), ("limit", "3")],
                     signing: .none, apiKey: nil)
                 #expect(byID.status == 200)
                 #expect(
@@ -104,7 +105,8 @@ struct PaperVenueMarketStreamTests {
                     signing: .none, apiKey: nil)
                 #expect(byTime.array.compactMap { $0["a"] as? Int } == [1005, 1006])
                 let latest = try await H.send(
-                    .GET, port: port, path: "fapi/v1/aggTrades", [("symbol", "BTCUSDT"), ("limit", "2")], signing: .none,
+                    .GET, port: port, path: "fapi/v1/aggTrades", [("symbol", "BTCUSDT"), ("limit", "2")],
+                    signing: .none,
                     apiKey: nil)
                 #expect(latest.array.compactMap { $0["a"] as? Int } == [1006, 1007])
                 let wrong = try await H.send(

@@ -32,7 +32,8 @@ struct PaperVenueRESTTests {
                     apiKey: key, parameters: parameters, security: .signed, now: 1_591_702_614_000)
             }
         }
-        let tampered = RequestParameters(query: query.replacingOccurrences(of: "9000", with: "9001") + "&signature=" + signature, body: "")
+        let tampered = RequestParameters(
+            query: query.replacingOccurrences(of: "9000", with: "9001") + "&signature=" + signature, body: "")
         #expect(throws: BinanceAPIError.badSignature) {
             try authenticator.authenticate(apiKey: key, parameters: tampered, security: .signed, now: 1_591_702_614_000)
         }
@@ -75,7 +76,8 @@ struct PaperVenueRESTTests {
 
             let badPost = try await H.send(
                 .POST, port: port, path: "fapi/v1/order",
-                [("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "MARKET"), ("quantity", "0.01")], signing: .wrongSecret)
+                [("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "MARKET"), ("quantity", "0.01")],
+                signing: .wrongSecret)
             #expect(badPost.status == 400 && badPost.code == -1022)
 
             let stale = try await H.send(.GET, port: port, path: "fapi/v3/account", timestampOffset: -10_000)
@@ -113,17 +115,21 @@ struct PaperVenueRESTTests {
                 ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "0.001"), ("price", "60000.0"),
             ])
             #expect(tooSmall.code == -4164)
-            #expect(tooSmall.object["msg"] as? String == "Order's notional must be no smaller than 100 (unless you choose reduce only).")
+            #expect(
+                tooSmall.object["msg"] as? String
+                    == "Order's notional must be no smaller than 100 (unless you choose reduce only).")
             let offTick = try await order([
                 ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "0.01"), ("price", "60000.05"),
             ])
             #expect(offTick.code == -4014)
             let tooPrecise = try await order([
-                ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "0.0105"), ("price", "60000.0"),
+                ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "0.0105"),
+                ("price", "60000.0"),
             ])
             #expect(tooPrecise.code == -1111)
             let priceTooPrecise = try await order([
-                ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "0.01"), ("price", "60000.001"),
+                ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"), ("quantity", "0.01"),
+                ("price", "60000.001"),
             ])
             #expect(priceTooPrecise.code == -1111)
             let noQuantity = try await order([("side", "BUY"), ("type", "MARKET")])

@@ -12,7 +12,8 @@ struct PaperVenueTradingTests {
     /// Runs a venue with a webhook receiver, a user-data connection and a market connection (which starts the tape).
     static func session(
         prices: [String], spacing: Int64 = 40, leverage: Int = 10, failWebhooks: Int = 0,
-        _ body: @Sendable (_ port: Int, _ market: H.Inbox, _ user: H.Inbox, _ webhooks: WebhookReceiver) async throws ->
+        _ body:
+            @Sendable (_ port: Int, _ market: H.Inbox, _ user: H.Inbox, _ webhooks: WebhookReceiver) async throws ->
             Void
     ) async throws {
         let receiver = WebhookReceiver(secret: H.webhookSecret, failFirst: failWebhooks)
@@ -38,10 +39,14 @@ struct PaperVenueTradingTests {
     static func marketOrder(port: Int, side: String, quantity: String, id: String) async throws -> H.RESTResult {
         try await H.send(
             .POST, port: port, path: "fapi/v1/order",
-            [("symbol", "BTCUSDT"), ("side", side), ("type", "MARKET"), ("quantity", quantity), ("newClientOrderId", id)])
+            [
+                ("symbol", "BTCUSDT"), ("side", side), ("type", "MARKET"), ("quantity", quantity),
+                ("newClientOrderId", id),
+            ])
     }
 
-    @Test("a market order fills at the next replayed trade; the fill arrives on the user stream and as a signed webhook")
+    @Test(
+        "a market order fills at the next replayed trade; the fill arrives on the user stream and as a signed webhook")
     func marketOrderFill() async throws {
         let prices = Array(repeating: "60000.0", count: 3) + ["60010.5"] + Array(repeating: "60020.0", count: 40)
         try await Self.session(prices: prices, spacing: 50, failWebhooks: 1) { port, market, user, webhooks in
@@ -84,7 +89,9 @@ struct PaperVenueTradingTests {
             let positionHook = try await webhooks.first("position.updated")
             #expect(positionHook.data["quantity"] as? String == "0.010")
             #expect(positionHook.data["entryPrice"] as? String == "60020.00")
-            #expect(positionHook.object["timestamp"] as? String == "2024-08-08T23:54:16.\(String(positionHook.data["time"] as! Int % 1000).leftPadded(3))Z")
+            #expect(
+                positionHook.object["timestamp"] as? String
+                    == "2024-08-08T23:54:16.\(String(positionHook.data["time"] as! Int % 1000).leftPadded(3))Z")
 
             let risk = try await H.send(.GET, port: port, path: "fapi/v3/positionRisk", [("symbol", "BTCUSDT")])
             let row = try #require(risk.array.first)
@@ -152,8 +159,10 @@ struct PaperVenueTradingTests {
             let placed = try await H.send(
                 .POST, port: port, path: "fapi/v1/algoOrder",
                 [
-                    ("algoType", "CONDITIONAL"), ("symbol", "BTCUSDT"), ("side", "SELL"), ("type", "TAKE_PROFIT_MARKET"),
-                    ("triggerPrice", "61000.0"), ("quantity", "0.010"), ("reduceOnly", "true"), ("clientAlgoId", "tp-3"),
+                    ("algoType", "CONDITIONAL"), ("symbol", "BTCUSDT"), ("side", "SELL"),
+                    ("type", "TAKE_PROFIT_MARKET"),
+                    ("triggerPrice", "61000.0"), ("quantity", "0.010"), ("reduceOnly", "true"),
+                    ("clientAlgoId", "tp-3"),
                 ])
             #expect(placed.status == 200)
             let crossed = try await H.send(

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A tiny webhook receiver on loopback that records every delivery and checks its Standard Webhooks signature
@@ -60,23 +61,32 @@ final class WebhookReceiver: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { [self] channel in self.port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+            onServerRunning: { [self] channel in self.port.withLock { $0 = channel.localAddress?.port } },
+            logger: logger)
+        let services = ServiceGroup(services: [app], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
+            group.addTask { try await services.run() }
             let bound = try await PaperVenueHarness.withTimeout(5, "the webhook receiver") {
                 while true {
                     if let port = self.port.withLock({ $0 }) { return port }
                     try await Task.sleep(for: .milliseconds(5))
                 }
             }
-            try await body("http://127.0.0.1:\(bound)/webhook")
-            group.cancelAll()
+            do {
+                try await body("http://127.0.0.1:\(bound)/webhook")
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.next()
         }
     }
 
     /// Waits for the first delivery of `type` whose data satisfies `predicate`.
     func first(
-        _ type: String, seconds: Double = 5, where predicate: @escaping @Sendable ([String: Any]) -> Bool = { _ in true }
+        _ type: String, seconds: Double = 5,
+        where predicate: @escaping @Sendable ([String: Any]) -> Bool = { _ in true }
     ) async throws -> Delivery {
         try await PaperVenueHarness.withTimeout(seconds, "webhook \(type)") {
             while true {
