@@ -13,21 +13,29 @@ extension Reflex {
             abstract: "Run a local paper exchange that speaks Binance USDⓈ-M futures.",
             discussion: """
                 Replays a recorded tick file as aggTrade streams and matches orders against it, so the real \
-                Binance adapter (or any Binance USDⓈ-M client library) trades against it with no account and no \
-                internet: set the base URL to http://HOST:PORT and the WebSocket base to ws://HOST:PORT.
+                Binance adapter (or any Binance USDⓈ-M client library) trades against it with no account and \
+                no internet. Point the client's REST base at http://HOST:PORT and its WebSocket base at \
+                ws://HOST:PORT.
 
-                  REST       /fapi/v1/{time,exchangeInfo,aggTrades,order,openOrders,algoOrder,openAlgoOrders,listenKey}
-                             /fapi/v3/{positionRisk,account,balance}
-                  market WS  /market/ws/<symbol>@aggTrade, /market/stream?streams=<symbol>@aggTrade
-                  user WS    /private/ws/<listenKey>
+                Endpoints:
+                  REST  /fapi/v1/time, exchangeInfo, aggTrades, order, openOrders,
+                        algoOrder, openAlgoOrders, listenKey, leverage;
+                        /fapi/v3/positionRisk, account, balance
+                  WS    /market/ws/btcusdt@aggTrade
+                        /market/stream?streams=btcusdt@aggTrade
+                        /private/ws/<listenKey>
 
-                Secrets are read from environment variables only, never from the command line.
+                The symbol comes from the file when it says, else --symbol, else a
+                Binance-style file name (BTCUSDT-trades-...). Secrets come only from
+                environment variables.
+
                 Example:
-                  REFLEX_KEY=k REFLEX_SECRET=s reflex venue --ticks Data/BTCUSDT-trades-2024-08-08-2354.csv \\
-                    --speed 10 --loop --api-key-env REFLEX_KEY --api-secret-env REFLEX_SECRET
+                  export VENUE_KEY=k VENUE_SECRET=s
+                  reflex venue --ticks BTCUSDT-trades-2024-08-08.csv --speed 10 --loop \\
+                    --api-key-env VENUE_KEY --api-secret-env VENUE_SECRET
                 """)
 
-        @Option(help: "Tick file to replay (Binance trades/aggTrades CSV).")
+        @Option(help: "Tick file to replay (Binance trades/aggTrades CSV, Tardis, Reflex; .gz too).")
         var ticks: String
 
         @Option(help: "Symbol of the tape, when the file does not say (default: from a BTCUSDT-trades-… file name).")

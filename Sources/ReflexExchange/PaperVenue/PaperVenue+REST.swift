@@ -44,7 +44,16 @@ extension PaperVenue {
         // Orders.
         router.post("fapi/v1/order") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                let order = try await exchange.placeOrder(NewOrderRequest(p, rules: rules))
+                let request = try NewOrderRequest(p, rules: rules)
+                var order = try await exchange.placeOrder(request)
+                if request.wantsResult && request.limitPrice == nil {
+                    // RESULT answers a MARKET order with its fill; here that is the next replayed trade.
+                    let deadline = ContinuousClock.now + .seconds(3)
+                    while order.status == .new && ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(1))
+                        order = try await exchange.order(orderID: order.orderID, clientOrderID: nil)
+                    }
+                }
                 return order.json(pricePrecision: rules.pricePrecision, includeTime: false)
             }
         }

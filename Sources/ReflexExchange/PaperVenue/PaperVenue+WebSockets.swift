@@ -9,17 +9,17 @@ extension PaperVenue {
     func makeWebSocketRouter() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.ws("market/ws") { inbound, outbound, _ in
-            try await self.serveMarket(streams: [], combined: false, inbound: inbound, outbound: outbound)
+            await self.serveMarket(streams: [], combined: false, inbound: inbound, outbound: outbound)
         }
         router.ws("market/ws/**") { inbound, outbound, context in
             let streams = context.requestContext.parameters.getCatchAll().map(String.init)
-            try await self.serveMarket(streams: streams, combined: false, inbound: inbound, outbound: outbound)
+            await self.serveMarket(streams: streams, combined: false, inbound: inbound, outbound: outbound)
         }
         router.ws("market/stream") { inbound, outbound, context in
             let streams = context.request.uri.queryParameters["streams"].map {
                 $0.split(separator: "/").map(String.init)
             }
-            try await self.serveMarket(streams: streams ?? [], combined: true, inbound: inbound, outbound: outbound)
+            await self.serveMarket(streams: streams ?? [], combined: true, inbound: inbound, outbound: outbound)
         }
         let userData = self.userData
         let privateUpgrade: @Sendable (Request, BasicWebSocketRequestContext) async throws -> RouterShouldUpgrade = {
@@ -33,7 +33,7 @@ extension PaperVenue {
             let key =
                 context.requestContext.parameters.get("listenKey")
                 ?? context.request.uri.queryParameters["listenKey"].map(String.init) ?? ""
-            try await self.servePrivate(listenKey: key, inbound: inbound, outbound: outbound)
+            await self.servePrivate(listenKey: key, inbound: inbound, outbound: outbound)
         }
         router.ws("private/ws/:listenKey", shouldUpgrade: privateUpgrade, onUpgrade: privateHandler)
         router.ws("private/ws", shouldUpgrade: privateUpgrade, onUpgrade: privateHandler)
@@ -43,53 +43,25 @@ extension PaperVenue {
     /// One market-data connection: the tape for its streams, plus Binance's live SUBSCRIBE protocol (A9).
     private func serveMarket(
         streams: [String], combined: Bool, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
-    ) async throws {
-        let (id, messages) = marketFeed.subscribe(streams: streams, combined: combined)
-        defer { marketFeed.unsubscribe(id) }
+    ) async {
         let feed = marketFeed
-        let dropAfter = configuration.faults.dropMarketStreamEvery
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await message in messages.cancelOnGracefulShutdown() {
-                    try await outbound.write(.text(message))
-                }
-            }
-            group.addTask {
-                for try await message in inbound.messages(maxSize: 1 << 16) {
-                    guard case .text(let text) = message,
-                        let reply = MarketSubscriptionRequest.handle(text, subscriber: id, feed: feed)
-                    else { continue }
-                    try await outbound.write(.text(reply))
-                }
-            }
-            if let dropAfter {
-                group.addTask { try await Task.sleep(for: dropAfter) }
-            }
-            // Whichever ends first (client gone, client too slow, venue stopping, injected drop) ends the connection.
-            _ = try await group.next()
-            group.cancelAll()
+        let (id, messages) = feed.subscribe(streams: streams, combined: combined)
+        await WebSocketSession.run(
+            messages: messages, endMessages: { feed.unsubscribe(id) }, inbound: inbound, outbound: outbound,
+            dropAfter: configuration.faults.dropMarketStreamEvery
+        ) { text in
+            MarketSubscriptionRequest.handle(text, subscriber: id, feed: feed)
         }
     }
 
     /// One user-data connection: every account event while its listenKey is active.
     private func servePrivate(
         listenKey: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
-    ) async throws {
+    ) async {
+        let userData = self.userData
         guard let (id, messages) = userData.subscribe(listenKey: listenKey) else { return }
-        defer { userData.unsubscribe(id) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await message in messages.cancelOnGracefulShutdown() {
-                    try await outbound.write(.text(message))
-                }
-            }
-            group.addTask {
-                // Nothing to answer; reading keeps ping/pong and close handling going.
-                for try await _ in inbound.messages(maxSize: 1 << 16) {}
-            }
-            _ = try await group.next()
-            group.cancelAll()
-        }
+        await WebSocketSession.run(
+            messages: messages, endMessages: { userData.unsubscribe(id) }, inbound: inbound, outbound: outbound)
     }
 }
 
