@@ -97,7 +97,8 @@ extension Reflex {
             guard FileManager.default.isReadableFile(atPath: ticks) else {
                 throw VenueCommandError("cannot read tick file \(ticks)")
             }
-            guard let symbol = Self.symbol(fromReader: try Tape.symbol(ofFile: ticks), option: symbol, path: ticks)
+            guard
+                let symbol = Tape.resolveSymbol(fileSymbol: try Tape.symbol(ofFile: ticks), option: symbol, path: ticks)
             else {
                 throw VenueCommandError(
                     "no symbol: \(ticks) does not name one; pass --symbol (e.g. --symbol BTCUSDT)")
@@ -114,19 +115,6 @@ extension Reflex {
                 symbol: symbol, tape: .file(path: ticks), host: host, port: port, speed: speed == 0 ? .infinity : speed,
                 loop: loop, credentials: credentials, webhook: webhook, initialBalance: Money(balance)!,
                 leverage: leverage)
-        }
-
-        /// The file's own symbol wins, then `--symbol`, then a Binance-style file name (`BTCUSDT-trades-…`).
-        /// The reader reports either of the first and last, so a reader symbol equal to the name-derived one is
-        /// treated as coming from the name.
-        static func symbol(fromReader: String?, option: String?, path: String) -> String? {
-            let name = URL(fileURLWithPath: path).lastPathComponent
-            let prefix = name.split(separator: "-").first.map(String.init)
-            let fromName =
-                name.contains("-") && prefix?.isEmpty == false
-                    && prefix!.allSatisfy({ $0.isUppercase || $0.isNumber }) ? prefix : nil
-            if let fromReader, fromReader != fromName { return fromReader.uppercased() }
-            return option?.uppercased() ?? fromName
         }
 
         static func environment(_ name: String) throws -> String {

@@ -187,7 +187,8 @@ extension PaperVenue {
             let json = try await handler(parameters)
             if fault == .unknownOutcome { throw BinanceAPIError.unknownOutcome }
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
+                status: .ok,
+                headers: [.contentType: "application/json", .binanceUsedWeight: String(usedWeightThisMinute())],
                 body: .init(byteBuffer: ByteBuffer(string: json)))
         } catch let error as BinanceAPIError {
             return error.plainResponse
@@ -201,6 +202,16 @@ extension PaperVenue {
     }
 
     private enum RESTFault { case none, unavailable, unknownOutcome }
+
+    /// Requests in the current wall-clock minute, for `X-MBX-USED-WEIGHT-1M` (every endpoint counted as weight 1).
+    private func usedWeightThisMinute() -> Int {
+        let minute = PaperVenue.wallClockMilliseconds / 60_000
+        return usedWeight.withLock { state in
+            if state.minute != minute { state = (minute, 0) }
+            state.count += 1
+            return state.count
+        }
+    }
 
     private func nextRESTFault() -> RESTFault {
         guard let every = configuration.faults.serviceUnavailableEvery, every > 0 else { return .none }
@@ -230,6 +241,8 @@ extension PaperVenue {
 extension HTTPField.Name {
     /// Binance's API-key header.
     static let binanceAPIKey = HTTPField.Name("X-MBX-APIKEY")!
+    /// Request weight used in the current minute, on every answer.
+    static let binanceUsedWeight = HTTPField.Name("X-MBX-USED-WEIGHT-1M")!
 }
 
 extension BinanceAPIError {

@@ -32,6 +32,8 @@ public final class PaperVenue: Service {
     private let port = Mutex<Int?>(nil)
     /// Counts REST requests for the `503` fault.
     let requestCounter = Mutex<Int>(0)
+    /// Wall-clock minute and requests in it, for `X-MBX-USED-WEIGHT-1M`.
+    let usedWeight = Mutex<(minute: Int64, count: Int)>((0, 0))
 
     public init(configuration: PaperVenueConfiguration, logger: Logger = Logger(label: "reflex.venue")) {
         self.configuration = configuration

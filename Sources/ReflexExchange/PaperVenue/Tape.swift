@@ -26,13 +26,30 @@ public struct Tape: Sendable {
     /// A recorded tick file in any format the backtester reads (Binance aggTrades/trades CSV, Tardis, Reflex; gzip).
     public static func file(path: String) -> Tape {
         Tape {
-            let reader = try TickFileReader(path: path)
+            // A malformed line mid-tape is skipped (the reader counts it) rather than stopping the venue.
+            let reader = try TickFileReader(path: path, skipBadLines: true)
             return { try reader.nextTick() }
         }
     }
 
     /// The symbol a tick file names: its own symbol column, else a Binance-style file name (`BTCUSDT-trades-…`).
+    /// - Throws: `TickFileError` when the file cannot be opened or is no known format.
     public static func symbol(ofFile path: String) throws -> String? {
         try TickFileReader(path: path).symbol
+    }
+
+    /// The venue's symbol: the file's own wins, then `option` (`--symbol`), then a Binance-style file name.
+    ///
+    /// The reader reports either the file's symbol or the name's, so a reader symbol equal to the name-derived one
+    /// is taken as coming from the name (and `option` overrides it).
+    public static func resolveSymbol(fileSymbol: String?, option: String?, path: String) -> String? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let prefix = name.split(separator: "-").first.map(String.init) ?? ""
+        let fromName =
+            name.contains("-") && prefix.count >= 5
+                && prefix.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) })
+            ? prefix : nil
+        if let fileSymbol, fileSymbol != fromName { return fileSymbol.uppercased() }
+        return option?.uppercased() ?? fromName
     }
 }

@@ -21,9 +21,12 @@ final class TapePlayer: Service {
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await self.replay() }
-            try await gracefulShutdown()
         } catch is CancellationError {
+        } catch {
+            // A tape that cannot be read stops the replay, not the venue: REST and the user stream stay up.
+            logger.error("tape replay stopped", metadata: ["error": "\(error)"])
         }
+        try? await gracefulShutdown()
         feed.finishAll()
     }
 

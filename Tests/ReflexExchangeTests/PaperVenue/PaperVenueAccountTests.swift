@@ -85,3 +85,22 @@ extension PaperVenueTests {
         }
     }
 }
+
+extension PaperVenueTests {
+    @Suite("PaperVenue symbol resolution")
+    struct PaperVenueSymbolTests {
+        @Test("the file's own symbol wins, then --symbol, then a Binance-style file name; none gives nil")
+        func resolution() {
+            let binanceName = "/data/BTCUSDT-trades-2024-08-08.csv"
+            // A reader symbol equal to the name's came from the name: --symbol overrides it.
+            #expect(Tape.resolveSymbol(fileSymbol: "BTCUSDT", option: nil, path: binanceName) == "BTCUSDT")
+            #expect(Tape.resolveSymbol(fileSymbol: "BTCUSDT", option: "ethusdt", path: binanceName) == "ETHUSDT")
+            // A Tardis file says its symbol itself.
+            #expect(
+                Tape.resolveSymbol(fileSymbol: "SOLUSDT", option: "ETHUSDT", path: "/data/tardis_trades.csv.gz")
+                    == "SOLUSDT")
+            #expect(Tape.resolveSymbol(fileSymbol: nil, option: "btcusdt", path: "/tmp/trades.csv") == "BTCUSDT")
+            #expect(Tape.resolveSymbol(fileSymbol: nil, option: nil, path: "/tmp/trades.csv") == nil)
+        }
+    }
+}

@@ -211,6 +211,35 @@ extension PaperVenueTests {
             }
         }
 
+        @Test("200 signed place-and-cancel round trips all succeed (latency printed)")
+        func placeCancelRoundTrips() async throws {
+            try await Self.withIdleVenue { port in
+                var latencies: [Duration] = []
+                for n in 0..<200 {
+                    let started = ContinuousClock.now
+                    let placed = try await H.send(
+                        .POST, port: port, path: "fapi/v1/order",
+                        [
+                            ("symbol", "BTCUSDT"), ("side", n % 2 == 0 ? "BUY" : "SELL"), ("type", "LIMIT"),
+                            ("timeInForce", "GTC"), ("quantity", "0.002"),
+                            ("price", n % 2 == 0 ? "50000.0" : "70000.0"), ("newClientOrderId", "rt-\(n)"),
+                        ])
+                    latencies.append(ContinuousClock.now - started)
+                    #expect(placed.status == 200)
+                    let canceled = try await H.send(
+                        .DELETE, port: port, path: "fapi/v1/order",
+                        [("symbol", "BTCUSDT"), ("origClientOrderId", "rt-\(n)")])
+                    #expect(canceled.object["status"] as? String == "CANCELED")
+                }
+                let open = try await H.send(.GET, port: port, path: "fapi/v1/openOrders")
+                #expect(open.body == "[]")
+                latencies.sort()
+                print(
+                    "paper venue POST /fapi/v1/order round trip (debug build, loopback, signed): p50 \(latencies[100]), p99 \(latencies[197])"
+                )
+            }
+        }
+
         @Test("listenKey: create, keep alive, delete; USER_STREAM needs only the key")
         func listenKeyLifecycle() async throws {
             try await Self.withIdleVenue { port in
