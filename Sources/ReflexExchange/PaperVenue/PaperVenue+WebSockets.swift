@@ -25,7 +25,7 @@ extension PaperVenue {
         let privateUpgrade: @Sendable (Request, BasicWebSocketRequestContext) async throws -> RouterShouldUpgrade = {
             request, context in
             let key = context.parameters.get("listenKey") ?? request.uri.queryParameters["listenKey"].map(String.init)
-            guard let key, userData.keepAlive(key) != nil else { return .dontUpgrade }
+            guard let key, userData.isActive(key) else { return .dontUpgrade }
             return .upgrade([:])
         }
         let privateHandler: WebSocketDataHandler<WebSocketRouterContext<BasicWebSocketRequestContext>> = {

@@ -65,10 +65,13 @@ public final class PaperVenue: Service {
             onServerRunning: { [self, logger, configuration] channel in
                 let bound = channel.localAddress?.port ?? configuration.port
                 self.port.withLock { $0 = bound }
+                let base = "\(configuration.host):\(bound)"
                 logger.info(
                     "paper venue listening",
                     metadata: [
-                        "host": "\(configuration.host)", "port": "\(bound)", "symbol": "\(configuration.symbol)",
+                        "rest": "http://\(base)",
+                        "market": "ws://\(base)/market/ws/\(configuration.symbol.lowercased())@aggTrade",
+                        "private": "ws://\(base)/private/ws/<listenKey>", "symbol": "\(configuration.symbol)",
                     ])
             },
             logger: logger)

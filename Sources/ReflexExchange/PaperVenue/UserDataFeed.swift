@@ -52,6 +52,12 @@ final class UserDataFeed: Sendable {
         }
     }
 
+    /// True while `key` is active (no side effect: connecting does not extend a key).
+    func isActive(_ key: String) -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { state in state.expiries[key].map { $0 > now } ?? false }
+    }
+
     /// `DELETE /fapi/v1/listenKey`: the key stops; its connections close.
     func delete(_ key: String?) {
         let closing: [Subscriber] = state.withLock { state in

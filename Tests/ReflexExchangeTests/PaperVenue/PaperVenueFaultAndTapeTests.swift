@@ -106,5 +106,35 @@ extension PaperVenueTests {
                 }
             }
         }
+
+        @Test("the reorder-webhook fault still delivers every event exactly once, each correctly signed")
+        func reorderedWebhooks() async throws {
+            let receiver = WebhookReceiver(secret: H.webhookSecret)
+            try await receiver.run { url in
+                let configuration = H.configuration(
+                    ticks: H.ticks(["60000.00"]), webhookURL: url, faults: .init(reorderWebhooks: true))
+                try await H.withVenue(configuration) { port in
+                    for n in 0..<4 {
+                        let placed = try await H.send(
+                            .POST, port: port, path: "fapi/v1/order",
+                            [
+                                ("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"),
+                                ("quantity", "0.01"), ("price", "50000.0"), ("newClientOrderId", "re-\(n)"),
+                            ])
+                        #expect(placed.status == 200)
+                    }
+                    try await H.withTimeout(5, "four deliveries") {
+                        while receiver.received.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
+                    }
+                    try await Task.sleep(for: .milliseconds(300))
+                    let deliveries = receiver.received
+                    #expect(deliveries.count == 4)
+                    #expect(Set(deliveries.map(\.id)).count == 4)
+                    let ids = Set(deliveries.compactMap { $0.data["clientOrderId"] as? String })
+                    #expect(ids == ["re-0", "re-1", "re-2", "re-3"])
+                    #expect(deliveries.allSatisfy { $0.isSignatureValid })
+                }
+            }
+        }
     }
 }
