@@ -6,7 +6,11 @@ struct Reflex: AsyncParsableCommand {
         commandName: "reflex",
         abstract:
             "A market-reaction bot for crypto perpetual futures: Donchian breakouts and fades, live or backtested.",
+        discussion: """
+            Backtest a strategy file against recorded ticks:
+              reflex backtest --strategy Strategies/donchian-trend.json --ticks Data/BTCUSDT-trades-2024-08-08-2354.csv
+            """,
         version: "0.1.0",
-        subcommands: [Venue.self]
+        subcommands: [Backtest.self, Indicators.self, Bench.self, Venue.self]
     )
 }

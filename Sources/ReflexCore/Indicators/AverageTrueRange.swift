@@ -1,7 +1,7 @@
 /// Average true range with Wilder smoothing, as StockCharts and the `ta` library define it:
 /// TR₀ = high − low; TRᵢ = max(hᵢ − lᵢ, |hᵢ − cᵢ₋₁|, |lᵢ − cᵢ₋₁|); ATR at bar n−1 = mean(TR₀…TRₙ₋₁);
 /// then ATRᵢ = (ATRᵢ₋₁·(n−1) + TRᵢ) / n.
-public struct AverageTrueRange: Sendable {
+public struct AverageTrueRange: Sendable, Codable {
     public let length: Int
     private var previousClose: Double?
     private var seeded = 0

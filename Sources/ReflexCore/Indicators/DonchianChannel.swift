@@ -3,7 +3,7 @@
 ///
 /// The engine feeds it closed bars only, so while a bar is forming the channel is that of the previous
 /// `length` closed bars — the one a breakout is judged against.
-public struct DonchianChannel: Sendable {
+public struct DonchianChannel: Sendable, Codable {
     public struct Value: Hashable, Sendable, Codable {
         public var upper: Double
         public var lower: Double

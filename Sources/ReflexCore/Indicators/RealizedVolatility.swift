@@ -3,7 +3,7 @@ import Foundation
 /// Realised volatility: the sample standard deviation (divisor n − 1) of ln(cᵢ / cᵢ₋₁) over the last n returns,
 /// per bar (not annualised). O(1) per bar with running sums, recomputed exactly every `length` bars so that
 /// rounding error cannot accumulate.
-public struct RealizedVolatility: Sendable {
+public struct RealizedVolatility: Sendable, Codable {
     public let length: Int
     private var returns: [Double]
     private var next = 0

@@ -2,8 +2,8 @@
 ///
 /// A monotonic deque in a fixed ring buffer: each value enters once and leaves once, and the front is
 /// always the extremum of the window. No allocation after `init`.
-public struct RollingExtremum: Sendable {
-    public enum Kind: Sendable { case maximum, minimum }
+public struct RollingExtremum: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable { case maximum, minimum }
 
     public let window: Int
     public let kind: Kind

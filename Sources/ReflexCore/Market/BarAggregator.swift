@@ -1,6 +1,6 @@
 /// Builds time bars from ticks: bucket `[k·I, (k+1)·I)` by trade time; an empty bucket makes no bar; a bar closes
 /// when the first tick of a later bucket arrives (or when the data ends, via ``flush()``).
-public struct BarAggregator: Sendable {
+public struct BarAggregator: Sendable, Codable {
     public let interval: BarInterval
     /// The bar being formed, if any tick arrived in the current bucket.
     public private(set) var forming: Bar?

@@ -1,0 +1,261 @@
+extension Engine {
+    mutating func onAccepted(_ event: OrderAccepted) {
+        guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else {
+            return
+        }
+        workingOrders[index].accepted = true
+        workingOrders[index].venueOrderID = event.venueOrderID ?? workingOrders[index].venueOrderID
+    }
+
+    mutating func onRejected(_ event: OrderRejected, _ out: inout [EngineCommand]) {
+        guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else {
+            out.append(
+                .notify(
+                    Notice(
+                        level: .warning, kind: "rejectedUnknown", message: "\(event.clientOrderID): \(event.reason)",
+                        time: event.time)))
+            return
+        }
+        let order = workingOrders.remove(at: index)
+        let purpose = order.intent.purpose
+        if order.cancelRequested {
+            // A cancel that lost the race against a fill or was already gone: nothing to do.
+            return
+        }
+        switch purpose {
+        case .entry:
+            if position.isFlat { plan = nil }
+            out.append(
+                .notify(
+                    Notice(
+                        level: .warning, kind: "entryRejected", message: "\(event.clientOrderID): \(event.reason)",
+                        time: event.time)))
+        case .stopLoss, .takeProfit:
+            // An unprotected position is the one thing the bot must not leave: close it.
+            out.append(
+                .notify(
+                    Notice(
+                        level: .critical, kind: "protectionRejected",
+                        message:
+                            "\(purpose.rawValue) \(event.clientOrderID) rejected (\(event.reason)); closing the position",
+                        time: event.time)))
+            if !position.isFlat && !hasWorkingOrder(where: { $0.intent.purpose == .flatten }) {
+                cancelOrders(
+                    where: { $0.intent.purpose.isProtective }, reason: "protection failed", time: event.time, &out)
+                place(
+                    side: position.closingSide, type: .market, quantity: position.quantity.magnitude, reduceOnly: true,
+                    purpose: .flatten, time: event.time, &out)
+            }
+        case .exit, .reduce, .flatten:
+            // Retry on a later bar rather than on every tick.
+            lastExitBar = barsClosed
+            out.append(
+                .notify(
+                    Notice(
+                        level: .critical, kind: "exitRejected", message: "\(event.clientOrderID): \(event.reason)",
+                        time: event.time)))
+        }
+    }
+
+    mutating func onCanceled(_ event: OrderCanceled, _ out: inout [EngineCommand]) {
+        guard let index = workingOrders.firstIndex(where: { $0.intent.clientOrderID == event.clientOrderID }) else {
+            return
+        }
+        let order = workingOrders.remove(at: index)
+        if order.intent.purpose == .entry && position.isFlat { plan = nil }
+        if order.intent.purpose.isProtective && !order.cancelRequested && !position.isFlat {
+            // Someone else removed our protection (operator on the exchange UI, expiry): put it back.
+            out.append(
+                .notify(
+                    Notice(
+                        level: .warning, kind: "protectionCanceled",
+                        message:
+                            "\(order.intent.clientOrderID) canceled outside the bot (\(event.reason ?? "no reason")); re-protecting",
+                        time: event.time)))
+            protect(time: event.time, &out)
+        }
+    }
+
+    mutating func rememberTradeID(_ id: String) -> Bool {
+        guard seenTradeIDs.insert(id).inserted else { return false }
+        if seenTradeOrder.count < Self.rememberedTradeIDs {
+            seenTradeOrder.append(id)
+        } else {
+            seenTradeIDs.remove(seenTradeOrder[seenTradeHead])
+            seenTradeOrder[seenTradeHead] = id
+            seenTradeHead = (seenTradeHead + 1) % Self.rememberedTradeIDs
+        }
+        return true
+    }
+
+    mutating func onFilled(_ fill: OrderFilled, _ out: inout [EngineCommand]) {
+        guard fill.symbol == strategy.symbol else { return }
+        guard rememberTradeID("\(fill.clientOrderID.rawValue)/\(fill.tradeID)") else { return }  // seen already
+        fillCount += 1
+        fees += fill.fee
+        realizedPnl += position.apply(side: fill.side, quantity: fill.quantity, price: fill.price)
+        lastPrice = lastPrice ?? fill.price
+
+        let index = workingOrders.firstIndex { $0.intent.clientOrderID == fill.clientOrderID }
+        var purpose: OrderPurpose?
+        if let index {
+            purpose = workingOrders[index].intent.purpose
+            workingOrders[index].filled += fill.quantity
+            if fill.isFinal || workingOrders[index].filled >= workingOrders[index].intent.quantity {
+                workingOrders.remove(at: index)
+            }
+        }
+        if position.isFlat {
+            // Flat: whatever protection is left has nothing to protect (one-cancels-the-other).
+            plan = nil
+            lastExitBar = barsClosed
+            cancelOrders(where: { $0.intent.reduceOnly }, reason: "position closed", time: fill.time, &out)
+            return
+        }
+        switch purpose {
+        case .entry?:
+            if var plan {
+                plan.extreme =
+                    position.quantity.raw > 0
+                    ? max(plan.extreme, fill.price.doubleValue) : min(plan.extreme, fill.price.doubleValue)
+                self.plan = plan
+            }
+            protect(time: fill.time, &out)
+        case nil:
+            out.append(
+                .notify(
+                    Notice(
+                        level: .warning, kind: "foreignFill",
+                        message:
+                            "fill of unknown order \(fill.clientOrderID) (\(fill.side.rawValue) \(fill.quantity) @ \(fill.price)); position now \(position.quantity)",
+                        time: fill.time)))
+            protect(time: fill.time, &out)
+        case .stopLoss?, .takeProfit?, .exit?, .reduce?, .flatten?:
+            break
+        }
+    }
+
+    /// Places (or re-sizes) the stop-loss and take-profit for the whole open position, reduce-only.
+    mutating func protect(time: Timestamp, _ out: inout [EngineCommand]) {
+        guard !position.isFlat, let entry = position.averageEntry else { return }
+        let quantity = position.quantity.magnitude
+        let long = position.quantity.raw > 0
+        let protective = workingOrders.filter { $0.intent.purpose.isProtective && !$0.cancelRequested }
+        if protective.count == 2 && protective.allSatisfy({ $0.intent.quantity == quantity }) { return }
+        if plan == nil || plan!.side != (long ? .buy : .sell) {
+            // A position the bot did not open (adopted, foreign fill): protect it with the current ATR.
+            let atr = averageTrueRange.value ?? entry * 0.005
+            plan = TradePlan(
+                mode: mode, side: long ? .buy : .sell, stopDistance: strategy.stopATR * atr,
+                takeProfitDistance: strategy.takeProfitATR * atr, target: nil, atr: atr, extreme: entry)
+        }
+        guard let plan else { return }
+        cancelOrders(where: { $0.intent.purpose.isProtective }, reason: "resize protection", time: time, &out)
+        let tick = strategy.instrument.tickSize
+        let stopValue = long ? entry - plan.stopDistance : entry + plan.stopDistance
+        let targetValue =
+            plan.target ?? (long ? entry + (plan.takeProfitDistance ?? 0) : entry - (plan.takeProfitDistance ?? 0))
+        let side: Side = long ? .sell : .buy
+        if let stop = Price(approximating: max(stopValue, tick.doubleValue)) {
+            // Round the stop away from the entry (never tighter than planned).
+            let trigger = stop.rounded(toMultipleOf: tick, long ? .down : .up)
+            place(
+                side: side, type: .stopMarket(trigger: trigger), quantity: quantity, reduceOnly: true,
+                purpose: .stopLoss,
+                time: time, &out)
+        }
+        if let target = Price(approximating: max(targetValue, tick.doubleValue)) {
+            let trigger = target.rounded(toMultipleOf: tick, .nearest)
+            place(
+                side: side, type: .takeProfitMarket(trigger: trigger), quantity: quantity, reduceOnly: true,
+                purpose: .takeProfit, time: time, &out)
+        }
+    }
+
+    mutating func onPositionUpdate(_ update: PositionUpdate, _ out: inout [EngineCommand]) {
+        guard update.symbol == strategy.symbol else { return }
+        if let mark = update.markPrice { lastPrice = mark }
+        if update.quantity != position.quantity {
+            out.append(
+                .notify(
+                    Notice(
+                        level: .warning, kind: "positionReconciled",
+                        message:
+                            "venue position \(update.quantity) @ \(update.entryPrice) differs from local \(position.quantity); adopting the venue's",
+                        time: update.time)))
+            position = Position(quantity: update.quantity, entryPrice: update.entryPrice)
+            if position.isFlat {
+                plan = nil
+                cancelOrders(
+                    where: { $0.intent.reduceOnly }, reason: "position closed at venue", time: update.time, &out)
+            } else {
+                protect(time: update.time, &out)
+            }
+        }
+        if let ratio = update.marginRatio, ratio >= configuration.risk.marginDefence.threshold, !position.isFlat {
+            defendMargin(
+                ratio: ratio, mark: update.markPrice ?? lastPrice, source: "own estimate", time: update.time, &out)
+        }
+    }
+
+    mutating func onMarginWarning(_ warning: MarginWarning, _ out: inout [EngineCommand]) {
+        guard warning.symbol == strategy.symbol else { return }
+        lastPrice = warning.markPrice
+        defendMargin(
+            ratio: warning.marginRatio, mark: warning.markPrice, source: "venue warning", time: warning.time, &out)
+    }
+
+    mutating func defendMargin(
+        ratio: Double, mark: Price?, source: String, time: Timestamp, _ out: inout [EngineCommand]
+    ) {
+        guard !position.isFlat else { return }
+        let defence = configuration.risk.marginDefence
+        if let last = lastMarginDefence, time.nanoseconds - last.nanoseconds < defence.cooldown.nanoseconds { return }
+        lastMarginDefence = time
+        let markText = mark.map { "\($0)" } ?? "unknown"
+        switch defence.action {
+        case .reduce(let fraction):
+            let open = position.quantity.magnitude
+            let step = strategy.instrument.stepSize
+            var quantity = (Quantity(approximating: open.doubleValue * fraction) ?? open).rounded(
+                toMultipleOf: step, .up)
+            if quantity > open { quantity = open }
+            place(
+                side: position.closingSide, type: .market, quantity: quantity, reduceOnly: true, purpose: .reduce,
+                time: time, &out)
+            out.append(
+                .notify(
+                    Notice(
+                        level: .critical, kind: "marginDefence",
+                        message:
+                            "margin ratio \(formatted(ratio)) (\(source)) at mark \(markText): reducing \(quantity) of \(open)",
+                        time: time)))
+        case .addMargin(let amount):
+            out.append(.addMargin(symbol: strategy.symbol, amount: amount))
+            out.append(
+                .notify(
+                    Notice(
+                        level: .critical, kind: "marginDefence",
+                        message:
+                            "margin ratio \(formatted(ratio)) (\(source)) at mark \(markText): adding \(amount) margin",
+                        time: time)))
+        }
+    }
+
+    mutating func onLiquidation(_ event: Liquidation, _ out: inout [EngineCommand]) {
+        guard event.symbol == strategy.symbol else { return }
+        let before = position.quantity
+        realizedPnl += position.apply(
+            side: event.side, quantity: min(event.quantity, position.quantity.magnitude), price: event.price)
+        if !position.isFlat { position = Position() }
+        plan = nil
+        paused = true
+        cancelOrders(where: { _ in true }, reason: "liquidated", time: event.time, &out)
+        out.append(
+            .notify(
+                Notice(
+                    level: .critical, kind: "liquidation",
+                    message: "position \(before) liquidated at \(event.price); local state flat, entries paused",
+                    time: event.time)))
+    }
+}

@@ -1,0 +1,157 @@
+extension Engine {
+    /// Per-tick decisions: exits for an open trend position, entries when flat.
+    mutating func evaluate(price: Price, time: Timestamp, _ out: inout [EngineCommand]) {
+        if configuration.risk.maxDailyLoss != nil && !position.isFlat { checkDailyLoss(time: time, &out) }
+        if !position.isFlat {
+            manageOpenPosition(price: price.doubleValue, time: time, &out)
+            return
+        }
+        guard entriesAllowed, barsClosed > lastExitBar, !hasWorkingOrder(purpose: .entry),
+            let channel = entryChannel.value, let atr = averageTrueRange.value, atr > 0
+        else { return }
+        let p = price.doubleValue
+        let side: Side
+        switch mode {
+        case .trend:
+            // Breakout of the previous channel.
+            if p > channel.upper {
+                side = .buy
+            } else if p < channel.lower {
+                side = .sell
+            } else {
+                return
+            }
+        case .range:
+            // Fade the edges towards the middle.
+            if p >= channel.upper {
+                side = .sell
+            } else if p <= channel.lower {
+                side = .buy
+            } else {
+                return
+            }
+        }
+        enter(side: side, price: price, channel: channel, atr: atr, time: time, &out)
+    }
+
+    mutating func enter(
+        side: Side, price: Price, channel: DonchianChannel.Value, atr: Double, time: Timestamp,
+        _ out: inout [EngineCommand]
+    ) {
+        let p = price.doubleValue
+        let stopDistance: Double
+        var takeProfitDistance: Double?
+        var target: Double?
+        switch mode {
+        case .trend:
+            stopDistance = strategy.stopATR * atr
+            takeProfitDistance = strategy.takeProfitATR * atr
+        case .range:
+            // Stop outside the channel, target the middle.
+            let stop =
+                side == .sell
+                ? max(p, channel.upper) + strategy.stopATR * atr : min(p, channel.lower) - strategy.stopATR * atr
+            stopDistance = abs(stop - p)
+            target = channel.middle
+            guard side == .sell ? channel.middle < p : channel.middle > p else { return }
+        }
+        guard stopDistance > 0, let quantity = size(price: price, stopDistance: stopDistance) else { return }
+        if let limit = configuration.risk.maxOrdersPerMinute {
+            recentOrderTimes.removeAll { time.nanoseconds - $0.nanoseconds >= 60_000_000_000 }
+            guard recentOrderTimes.count < limit else { return }
+            recentOrderTimes.append(time)
+        }
+        plan = TradePlan(
+            mode: mode, side: side, stopDistance: stopDistance, takeProfitDistance: takeProfitDistance, target: target,
+            atr: atr, extreme: p)
+        place(side: side, type: .market, quantity: quantity, reduceOnly: false, purpose: .entry, time: time, &out)
+    }
+
+    /// Risk a fixed fraction of equity over the stop distance, capped by leverage and notional limits,
+    /// rounded down to the step size; nil when the result is below the instrument's minimums.
+    func size(price: Price, stopDistance: Double) -> Quantity? {
+        let equity = self.equity.doubleValue
+        let p = price.doubleValue
+        guard equity > 0, p > 0 else { return nil }
+        var units = strategy.riskFraction * equity / stopDistance
+        units = min(units, strategy.maxLeverage * equity / p)
+        if let cap = strategy.maxNotional { units = min(units, cap.doubleValue / p) }
+        if let cap = configuration.risk.maxPositionNotional { units = min(units, cap.doubleValue / p) }
+        if let lev = configuration.risk.maxLeverage { units = min(units, lev * equity / p) }
+        let instrument = strategy.instrument
+        guard units.isFinite, units > 0, let approx = Quantity(approximating: units) else { return nil }
+        let quantity = approx.rounded(toMultipleOf: instrument.stepSize, .down)
+        guard
+            instrument.violation(quantity: quantity, price: price.rounded(toMultipleOf: instrument.tickSize, .nearest))
+                == nil
+        else { return nil }
+        return quantity
+    }
+
+    /// Trend exits: the opposite edge of the shorter channel, or the ATR trailing stop.
+    mutating func manageOpenPosition(price p: Double, time: Timestamp, _ out: inout [EngineCommand]) {
+        guard var plan, plan.mode == .trend,
+            !hasWorkingOrder(where: { !$0.intent.purpose.isProtective && $0.intent.reduceOnly })
+        else { return }
+        let long = position.quantity.raw > 0
+        plan.extreme = long ? max(plan.extreme, p) : min(plan.extreme, p)
+        self.plan = plan
+        let trail = strategy.trailingATR * plan.atr
+        var reason: String?
+        if long {
+            if let exit = exitChannel.value, p < exit.lower {
+                reason = "below the \(strategy.exitChannelLength)-bar low"
+            }
+            if p <= plan.extreme - trail { reason = "trailing stop" }
+        } else {
+            if let exit = exitChannel.value, p > exit.upper {
+                reason = "above the \(strategy.exitChannelLength)-bar high"
+            }
+            if p >= plan.extreme + trail { reason = "trailing stop" }
+        }
+        guard let reason else { return }
+        place(
+            side: position.closingSide, type: .market, quantity: position.quantity.magnitude, reduceOnly: true,
+            purpose: .exit, time: time, &out)
+        out.append(.notify(Notice(level: .info, kind: "exit", message: "trend exit: \(reason)", time: time)))
+    }
+
+    // MARK: - Orders
+
+    /// The next deterministic client order id: prefix, sequence, purpose.
+    mutating func nextOrderID(_ purpose: OrderPurpose) -> ClientOrderID {
+        sequence += 1
+        return ClientOrderID("\(configuration.orderIDPrefix)-\(sequence)-\(purpose.idTag)")
+    }
+
+    mutating func place(
+        side: Side, type: OrderType, quantity: Quantity, reduceOnly: Bool, purpose: OrderPurpose, time: Timestamp,
+        _ out: inout [EngineCommand]
+    ) {
+        let intent = OrderIntent(
+            clientOrderID: nextOrderID(purpose), symbol: strategy.symbol, side: side, type: type, quantity: quantity,
+            reduceOnly: reduceOnly, purpose: purpose, time: time)
+        workingOrders.append(WorkingOrder(intent: intent))
+        out.append(.place(intent))
+    }
+
+    mutating func cancelOrders(
+        where predicate: (WorkingOrder) -> Bool, reason: String, time: Timestamp, _ out: inout [EngineCommand]
+    ) {
+        for index in workingOrders.indices
+        where !workingOrders[index].cancelRequested && predicate(workingOrders[index]) {
+            workingOrders[index].cancelRequested = true
+            let intent = workingOrders[index].intent
+            out.append(
+                .cancel(CancelRequest(clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason)))
+        }
+    }
+
+    func hasWorkingOrder(purpose: OrderPurpose) -> Bool {
+        workingOrders.contains { $0.intent.purpose == purpose && !$0.cancelRequested }
+    }
+
+    func hasWorkingOrder(where predicate: (WorkingOrder) -> Bool) -> Bool {
+        workingOrders.contains { !$0.cancelRequested && predicate($0) }
+    }
+}

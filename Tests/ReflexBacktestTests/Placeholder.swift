@@ -1,1 +1,0 @@
-// Tests for ReflexBacktest live in this folder.

@@ -1,1 +1,0 @@
-// Tests for ReflexCLI live in this folder.

@@ -1,1 +1,0 @@
-// Tests for ReflexCore live in this folder.
