@@ -95,12 +95,12 @@ extension Reflex {
 
         func makeConfiguration() throws -> PaperVenueConfiguration {
             guard FileManager.default.isReadableFile(atPath: ticks) else {
-                throw VenueCommandError("cannot read tick file \(ticks)")
+                throw CommandFailure("cannot read tick file \(ticks)")
             }
             guard
                 let symbol = Tape.resolveSymbol(fileSymbol: try Tape.symbol(ofFile: ticks), option: symbol, path: ticks)
             else {
-                throw VenueCommandError(
+                throw CommandFailure(
                     "no symbol: \(ticks) does not name one; pass --symbol (e.g. --symbol BTCUSDT)")
             }
             var credentials: PaperVenueConfiguration.Credentials?
@@ -119,15 +119,9 @@ extension Reflex {
 
         static func environment(_ name: String) throws -> String {
             guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-                throw VenueCommandError("environment variable \(name) is not set")
+                throw CommandFailure("environment variable \(name) is not set")
             }
             return value
         }
     }
-}
-
-/// A one-line error for the operator.
-struct VenueCommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
