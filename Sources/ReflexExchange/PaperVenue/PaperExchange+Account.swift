@@ -30,6 +30,10 @@ extension PaperExchange {
         o.int("adl", 0)
         o.decimal("bidNotional", Money.zero)
         o.decimal("askNotional", Money.zero)
+        // v2 fields, for clients that read them.
+        o.string("leverage", String(account.leverage))
+        o.string("marginType", "isolated")
+        o.bool("isolated", true)
         o.int("updateTime", now)
         return JSONText.array([o.object])
     }
@@ -93,6 +97,21 @@ extension PaperExchange {
         o.decimal("maxWithdrawAmount", available)
         o.raw("assets", JSONText.array([asset.object]))
         o.raw("positions", JSONText.array(positions))
+        return o.object
+    }
+
+    /// `GET /fapi/v1/premiumIndex`: mark price = index price = last trade; no funding on the paper venue.
+    func premiumIndexJSON() -> String {
+        let mark = markPrice ?? .zero
+        var o = JSONText()
+        o.string("symbol", rules.symbol)
+        o.decimal("markPrice", mark)
+        o.decimal("indexPrice", mark)
+        o.decimal("estimatedSettlePrice", mark)
+        o.decimal("lastFundingRate", "0.00000000")
+        o.decimal("interestRate", "0.00000000")
+        o.int("nextFundingTime", 0)
+        o.int("time", now)
         return o.object
     }
 

@@ -27,6 +27,20 @@ extension PaperVenue {
                 ExchangeInformation.json(rules: rules, serverTime: PaperVenue.wallClockMilliseconds)
             }
         }
+        router.get("fapi/v1/ticker/price") { request, context in
+            await self.respond(request, context, security: nil) { p in
+                if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
+                let price = await exchange.markPrice ?? .zero
+                let time = await exchange.now
+                return #"{"symbol":"\#(rules.symbol)","price":"\#(price)","time":\#(time)}"#
+            }
+        }
+        router.get("fapi/v1/premiumIndex") { request, context in
+            await self.respond(request, context, security: nil) { p in
+                if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
+                return await exchange.premiumIndexJSON()
+            }
+        }
         router.get("fapi/v1/aggTrades") { request, context in
             await self.respond(request, context, security: nil) { p in
                 guard try p.required("symbol").uppercased() == rules.symbol else { throw BinanceAPIError.badSymbol }
@@ -115,18 +129,20 @@ extension PaperVenue {
             }
         }
 
-        // Account.
-        router.get("fapi/v3/positionRisk") { request, context in
-            await self.respond(request, context, security: .signed) { p in
-                if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
-                return await exchange.positionRiskJSON()
+        // Account. The v2 paths answer the same (v3 fields are a superset), for client libraries still on v2.
+        for version in ["v2", "v3"] {
+            router.get("fapi/\(version)/positionRisk") { request, context in
+                await self.respond(request, context, security: .signed) { p in
+                    if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
+                    return await exchange.positionRiskJSON()
+                }
             }
-        }
-        router.get("fapi/v3/account") { request, context in
-            await self.respond(request, context, security: .signed) { _ in await exchange.accountJSON() }
-        }
-        router.get("fapi/v3/balance") { request, context in
-            await self.respond(request, context, security: .signed) { _ in await exchange.balanceJSON() }
+            router.get("fapi/\(version)/account") { request, context in
+                await self.respond(request, context, security: .signed) { _ in await exchange.accountJSON() }
+            }
+            router.get("fapi/\(version)/balance") { request, context in
+                await self.respond(request, context, security: .signed) { _ in await exchange.balanceJSON() }
+            }
         }
         router.post("fapi/v1/leverage") { request, context in
             await self.respond(request, context, security: .signed) { p in

@@ -100,6 +100,16 @@ extension PaperVenueTests {
                 #expect(row["entryPrice"] as? String == "60020.00")
                 #expect(row["markPrice"] as? String == "60020.0")
                 #expect(row["unRealizedProfit"] as? String == "0.00000000")
+                let v2 = try await H.send(.GET, port: port, path: "fapi/v2/positionRisk", [("symbol", "BTCUSDT")])
+                #expect(v2.array.first?["positionAmt"] as? String == "0.010")
+                let premium = try await H.send(
+                    .GET, port: port, path: "fapi/v1/premiumIndex", [("symbol", "BTCUSDT")], signing: .none, apiKey: nil
+                )
+                #expect(premium.object["markPrice"] as? String == "60020.0")
+                let ticker = try await H.send(
+                    .GET, port: port, path: "fapi/v1/ticker/price", [("symbol", "BTCUSDT")], signing: .none, apiKey: nil
+                )
+                #expect(ticker.object["price"] as? String == "60020.0")
                 let result = try await H.send(
                     .POST, port: port, path: "fapi/v1/order",
                     [
