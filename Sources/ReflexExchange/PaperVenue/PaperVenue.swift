@@ -41,7 +41,8 @@ public final class PaperVenue: Service {
         marketFeed = MarketFeed(
             symbol: configuration.symbol, historyCapacity: configuration.tradeHistoryCapacity,
             bufferCapacity: configuration.clientBufferCapacity)
-        userData = UserDataFeed(bufferCapacity: configuration.clientBufferCapacity)
+        userData = UserDataFeed(
+            validity: configuration.listenKeyValidity, bufferCapacity: configuration.clientBufferCapacity)
         webhooks = configuration.webhook.map {
             WebhookDispatcher(configuration: $0, faults: configuration.faults, logger: logger)
         }

@@ -116,6 +116,8 @@ public struct PaperVenueConfiguration: Sendable {
     public var tradeHistoryCapacity: Int
     /// Messages buffered per WebSocket client before the venue disconnects it as too slow (as Binance does).
     public var clientBufferCapacity: Int
+    /// How long a listenKey lives after its creation or last keepalive (Binance: 60 minutes).
+    public var listenKeyValidity: Duration
     public var faults: Faults
 
     public init(
@@ -124,7 +126,7 @@ public struct PaperVenueConfiguration: Sendable {
         credentials: Credentials? = nil, webhook: Webhook? = nil, initialBalance: Money = Money(integer: 10_000),
         leverage: Int = 10, rules: InstrumentRules? = nil, matching: SimulatedVenue.Configuration? = nil,
         marginCallThreshold: Double = 0.8, tradeHistoryCapacity: Int = 100_000, clientBufferCapacity: Int = 100_000,
-        faults: Faults = .none
+        listenKeyValidity: Duration = .seconds(3600), faults: Faults = .none
     ) {
         let symbol = symbol.uppercased()
         let rules = rules ?? InstrumentRules.forSymbol(symbol)
@@ -145,6 +147,7 @@ public struct PaperVenueConfiguration: Sendable {
         self.marginCallThreshold = marginCallThreshold
         self.tradeHistoryCapacity = tradeHistoryCapacity
         self.clientBufferCapacity = clientBufferCapacity
+        self.listenKeyValidity = listenKeyValidity
         self.faults = faults
     }
 }

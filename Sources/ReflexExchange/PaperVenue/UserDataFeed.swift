@@ -20,7 +20,7 @@ final class UserDataFeed: Sendable {
     private let bufferCapacity: Int
     private let state = Mutex(State())
 
-    init(validity: Duration = .seconds(3600), bufferCapacity: Int) {
+    init(validity: Duration, bufferCapacity: Int) {
         self.validity = validity
         self.bufferCapacity = bufferCapacity
     }

@@ -259,6 +259,38 @@ extension PaperVenueTests {
             }
         }
 
+        @Test("the query form /private/ws?listenKey= streams order events; a lapsed key sends listenKeyExpired")
+        func privateStreamQueryFormAndExpiry() async throws {
+            var configuration = H.configuration(ticks: H.ticks(["60000.00"]))
+            configuration.listenKeyValidity = .milliseconds(1500)
+            try await H.withVenue(configuration) { port in
+                let created = try await H.send(.POST, port: port, path: "fapi/v1/listenKey", signing: .none)
+                let key = try #require(created.object["listenKey"] as? String)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    let user = H.connect(url: "ws://127.0.0.1:\(port)/private/ws?listenKey=\(key)", in: &group)
+                    try await Task.sleep(for: .milliseconds(100))
+                    _ = try await H.send(
+                        .POST, port: port, path: "fapi/v1/order",
+                        [
+                            ("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTC"),
+                            ("quantity", "0.01"), ("price", "50000.0"), ("newClientOrderId", "q-1"),
+                        ])
+                    let new = try await user.first("the NEW event") { event in
+                        (event["o"] as? [String: Any])?["x"] as? String == "NEW"
+                    }
+                    #expect((new["o"] as? [String: Any])?["c"] as? String == "q-1")
+                    #expect((new["o"] as? [String: Any])?["p"] as? String == "50000.0")
+                    let expired = try await user.first("listenKeyExpired", seconds: 5) {
+                        $0["e"] as? String == "listenKeyExpired"
+                    }
+                    #expect(expired["listenKey"] as? String == key)
+                    let gone = try await H.send(.PUT, port: port, path: "fapi/v1/listenKey", signing: .none)
+                    #expect(gone.code == -1125)
+                    group.cancelAll()
+                }
+            }
+        }
+
         @Test("fault injection: every second request answers 503 with execution status unknown, and was carried out")
         func serviceUnavailableFault() async throws {
             let configuration = H.configuration(
