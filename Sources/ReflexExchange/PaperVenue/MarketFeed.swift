@@ -1,0 +1,122 @@
+import Synchronization
+
+/// Fans the replayed tape out to every market-data WebSocket and keeps the recent past for REST backfill.
+///
+/// Each client gets its own bounded buffer; a client that falls that far behind is disconnected (Binance does the
+/// same) rather than allowed to grow the venue's memory. It then reconnects and backfills the gap over REST.
+final class MarketFeed: Sendable {
+    private struct Subscriber {
+        var streams: Set<String>
+        var combined: Bool
+        let continuation: AsyncStream<String>.Continuation
+    }
+
+    private struct State {
+        var history: TradeHistory
+        var subscribers: [Int: Subscriber] = [:]
+        var nextSubscriberID = 0
+        var hadSubscriber = false
+    }
+
+    let symbol: String
+    /// The one stream the venue serves, lower case as Binance names it: `btcusdt@aggtrade`.
+    let streamKey: String
+    /// The stream name as clients write it: `btcusdt@aggTrade`.
+    let streamName: String
+    private let bufferCapacity: Int
+    private let state: Mutex<State>
+
+    init(symbol: String, historyCapacity: Int, bufferCapacity: Int) {
+        self.symbol = symbol
+        self.streamName = symbol.lowercased() + "@aggTrade"
+        self.streamKey = streamName.lowercased()
+        self.bufferCapacity = bufferCapacity
+        self.state = Mutex(State(history: TradeHistory(capacity: historyCapacity)))
+    }
+
+    /// Registers a client; the stream ends when the client is dropped as too slow or the feed stops.
+    func subscribe(streams: [String], combined: Bool) -> (id: Int, messages: AsyncStream<String>) {
+        let (messages, continuation) = AsyncStream.makeStream(
+            of: String.self, bufferingPolicy: .bufferingOldest(bufferCapacity))
+        let id = state.withLock { state in
+            let id = state.nextSubscriberID
+            state.nextSubscriberID += 1
+            state.subscribers[id] = Subscriber(
+                streams: Set(streams.map { $0.lowercased() }), combined: combined, continuation: continuation)
+            // A bare connection that subscribes later does not start the tape until it does.
+            if !streams.isEmpty { state.hadSubscriber = true }
+            return id
+        }
+        return (id, messages)
+    }
+
+    /// Live `SUBSCRIBE` / `UNSUBSCRIBE`; returns the client's streams afterwards.
+    @discardableResult
+    func change(subscriber id: Int, subscribe: [String] = [], unsubscribe: [String] = []) -> [String] {
+        state.withLock { state in
+            guard var subscriber = state.subscribers[id] else { return [] }
+            subscriber.streams.formUnion(subscribe.map { $0.lowercased() })
+            subscriber.streams.subtract(unsubscribe.map { $0.lowercased() })
+            state.subscribers[id] = subscriber
+            if !subscriber.streams.isEmpty { state.hadSubscriber = true }
+            return subscriber.streams.sorted()
+        }
+    }
+
+    func unsubscribe(_ id: Int) {
+        let subscriber = state.withLock { $0.subscribers.removeValue(forKey: id) }
+        subscriber?.continuation.finish()
+    }
+
+    /// Records the trade and sends it to every client subscribed to the symbol's aggTrade stream.
+    func publish(_ trade: ReplayedTrade) {
+        let payload = trade.streamPayload(symbol: symbol)
+        var combinedPayload: String?
+        let dropped: [Subscriber] = state.withLock { state in
+            state.history.append(trade)
+            var slow: [Int] = []
+            for (id, subscriber) in state.subscribers where subscriber.streams.contains(streamKey) {
+                let message: String
+                if subscriber.combined {
+                    if combinedPayload == nil {
+                        combinedPayload = #"{"stream":"\#(streamName)","data":\#(payload)}"#
+                    }
+                    message = combinedPayload!
+                } else {
+                    message = payload
+                }
+                if case .dropped = subscriber.continuation.yield(message) { slow.append(id) }
+            }
+            return slow.compactMap { state.subscribers.removeValue(forKey: $0) }
+        }
+        for subscriber in dropped { subscriber.continuation.finish() }
+    }
+
+    /// Ends every client stream (venue shutdown).
+    func finishAll() {
+        let all = state.withLock { state in
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in all { subscriber.continuation.finish() }
+    }
+
+    /// Suspends until a client has subscribed to a stream at least once.
+    func waitForFirstSubscriber() async throws {
+        // Polling keeps this trivially cancellation-safe; it runs once, before the replay starts.
+        while !state.withLock({ $0.hadSubscriber }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// `GET /fapi/v1/aggTrades`: by id, by time window, or the latest.
+    func history(fromID: Int64?, startTime: Int64?, endTime: Int64?, limit: Int) -> [ReplayedTrade] {
+        state.withLock { state in
+            if let fromID { return state.history.trades(fromID: fromID, limit: limit) }
+            if startTime != nil || endTime != nil {
+                return state.history.trades(startTime: startTime, endTime: endTime, limit: limit)
+            }
+            return state.history.latest(limit: limit)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ReflexCore
+import ServiceLifecycle
+import Synchronization
+
+/// Posts the venue's account events as Standard-Webhooks-signed JSON to the configured receiver.
+///
+/// Deliveries leave in order, one at a time; a failed one is retried with exponential backoff under the *same*
+/// `webhook-id`, so the receiver can de-duplicate. The queue is bounded: when a receiver is down for long, the
+/// newest deliveries are dropped and logged rather than growing memory.
+final class WebhookDispatcher: Service {
+    struct Delivery: Sendable {
+        let id: String
+        let type: String
+        let body: String
+    }
+
+    private let configuration: PaperVenueConfiguration.Webhook
+    private let faults: PaperVenueConfiguration.Faults
+    private let signer: StandardWebhookSigner
+    private let logger: Logger
+    private let deliveries: AsyncStream<Delivery>
+    private let continuation: AsyncStream<Delivery>.Continuation
+    private let idPrefix: String
+    private let sequence = Mutex<Int64>(0)
+
+    init(configuration: PaperVenueConfiguration.Webhook, faults: PaperVenueConfiguration.Faults, logger: Logger) {
+        self.configuration = configuration
+        self.faults = faults
+        self.signer = StandardWebhookSigner(secret: configuration.secret)
+        self.logger = logger
+        (deliveries, continuation) = AsyncStream.makeStream(
+            of: Delivery.self, bufferingPolicy: .bufferingOldest(max(1, configuration.queueCapacity)))
+        idPrefix = "msg_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    }
+
+    /// Queues one event: `{"type":…,"timestamp":"<RFC3339>","data":{…}}`.
+    func post(type: String, time: Timestamp, data: String) {
+        let number = sequence.withLock { value in
+            value += 1
+            return value
+        }
+        let body = #"{"type":"\#(type)","timestamp":"\#(RFC3339.format(time))","data":\#(data)}"#
+        let delivery = Delivery(id: "\(idPrefix)_\(number)", type: type, body: body)
+        if case .dropped = continuation.yield(delivery) {
+            logger.error("webhook queue full; delivery dropped", metadata: ["webhook.id": "\(delivery.id)"])
+        }
+    }
+
+    func run() async throws {
+        if faults.reorderWebhooks {
+            // Each delivery waits a random moment before leaving, so neighbours overtake one another.
+            await withTaskGroup(of: Void.self) { group in
+                for await delivery in deliveries.cancelOnGracefulShutdown() {
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(Int.random(in: 0...150)))
+                        await self.deliver(delivery)
+                    }
+                }
+            }
+        } else {
+            for await delivery in deliveries.cancelOnGracefulShutdown() {
+                await deliver(delivery)
+            }
+        }
+        continuation.finish()
+    }
+
+    private func deliver(_ delivery: Delivery) async {
+        await attempt(delivery)
+        if faults.duplicateWebhooks { await attempt(delivery) }
+    }
+
+    private func attempt(_ delivery: Delivery) async {
+        var backoff = configuration.initialBackoff
+        for attempt in 1...max(1, configuration.maxAttempts) {
+            guard !Task.isCancelled else { return }
+            var request = HTTPClientRequest(url: configuration.url)
+            request.method = .POST
+            let timestamp = Int64(Date().timeIntervalSince1970)
+            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "user-agent", value: "reflex-paper-venue")
+            request.headers.add(name: "webhook-id", value: delivery.id)
+            request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+            request.headers.add(
+                name: "webhook-signature",
+                value: signer.signature(id: delivery.id, timestamp: timestamp, body: delivery.body))
+            request.body = .bytes(ByteBuffer(string: delivery.body))
+            do {
+                let response = try await HTTPClient.shared.execute(
+                    request, timeout: .nanoseconds(Int64(configuration.timeout.nanoseconds)))
+                _ = try await response.body.collect(upTo: 1 << 16)
+                if (200..<300).contains(response.status.code) { return }
+                logger.warning(
+                    "webhook rejected",
+                    metadata: [
+                        "webhook.id": "\(delivery.id)", "status": "\(response.status.code)", "attempt": "\(attempt)",
+                    ])
+            } catch {
+                logger.warning(
+                    "webhook delivery failed",
+                    metadata: ["webhook.id": "\(delivery.id)", "error": "\(error)", "attempt": "\(attempt)"])
+            }
+            if attempt < configuration.maxAttempts {
+                do { try await Task.sleep(for: backoff) } catch { return }
+                backoff = min(backoff * 2, configuration.maxBackoff)
+            }
+        }
+        logger.error("webhook given up", metadata: ["webhook.id": "\(delivery.id)", "type": "\(delivery.type)"])
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (saturating), for APIs that take `TimeAmount`.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
+    }
+}
