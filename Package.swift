@@ -62,11 +62,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The paper venue: a local Binance-shaped exchange server replaying a recording (server side only).
+        .target(
+            name: "ReflexPaperVenue",
+            dependencies: [
+                "ReflexCore", "ReflexBacktest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The live runtime: deployment configs, the journal, the engine's actor and its services.
         .target(
             name: "ReflexLive",
             dependencies: [
-                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange",
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexPaperVenue",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -75,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "reflex",
             dependencies: [
-                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexLive",
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexPaperVenue", "ReflexLive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +121,18 @@ let package = Package(
             dependencies: [
                 "ReflexCore", "ReflexBacktest", "ReflexExchange",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReflexPaperVenueTests",
+            dependencies: [
+                "ReflexCore", "ReflexBacktest", "ReflexPaperVenue",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

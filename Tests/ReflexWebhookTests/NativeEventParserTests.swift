@@ -163,7 +163,7 @@ extension NativeDelivery {
         if case .event(_, let event, _) = self { return event }
         return nil
     }
-    var eventData: JSONValue? {
+    var eventData: ReflexWebhook.JSONValue? {
         if case .event(_, _, let data) = self { return data }
         return nil
     }

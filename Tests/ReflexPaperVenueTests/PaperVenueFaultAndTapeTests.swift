@@ -3,7 +3,7 @@ import NIOHTTP1
 import ReflexCore
 import Testing
 
-@testable import ReflexExchange
+@testable import ReflexPaperVenue
 
 extension PaperVenueTests {
     @Suite("PaperVenue faults and recorded tapes")
@@ -11,7 +11,7 @@ extension PaperVenueTests {
         typealias H = PaperVenueHarness
 
         static let recording = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            .deletingLastPathComponent().appendingPathComponent(
                 "Data/BTCUSDT-trades-2024-08-08-2354.csv"
             ).path
 

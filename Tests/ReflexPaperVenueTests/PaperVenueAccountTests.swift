@@ -1,7 +1,7 @@
 import ReflexCore
 import Testing
 
-@testable import ReflexExchange
+@testable import ReflexPaperVenue
 
 extension PaperVenueTests {
     @Suite("PaperVenue isolated margin account")

@@ -10,7 +10,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-@testable import ReflexExchange
+@testable import ReflexPaperVenue
 
 /// Test fixtures for the paper venue: tapes, a running venue, a signing REST client, WebSocket collectors.
 enum PaperVenueHarness {

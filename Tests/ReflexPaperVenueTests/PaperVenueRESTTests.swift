@@ -3,7 +3,7 @@ import NIOHTTP1
 import ReflexCore
 import Testing
 
-@testable import ReflexExchange
+@testable import ReflexPaperVenue
 
 extension PaperVenueTests {
     @Suite("PaperVenue REST")
