@@ -86,8 +86,12 @@ let package = Package(
             name: "ReflexLive",
             dependencies: [
                 "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexPaperVenue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -140,7 +144,11 @@ let package = Package(
             name: "ReflexLiveTests", dependencies: ["ReflexCore", "ReflexBacktest", "ReflexLive"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ReflexCLITests", dependencies: ["reflex"], swiftSettings: swiftSettings),
+            name: "ReflexCLITests",
+            dependencies: [
+                "reflex", "ReflexCore", "ReflexExchange", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

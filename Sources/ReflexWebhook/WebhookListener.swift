@@ -56,13 +56,17 @@ public struct WebhookListener: Service {
     }
 
     /// Builds the Hummingbird application (for tests, or to add it to a group yourself).
-    /// - Parameter onListening: called with the bound port once the server is up (useful with port 0).
+    /// - Parameters:
+    ///   - onListening: called with the bound port once the server is up (useful with port 0).
+    ///   - extraRoutes: adds routes of the embedding program (the runtime's `/control/…` and `/metrics`).
     /// - Throws: ``WebhookConfigurationError`` for plain HTTP off loopback without the explicit override, or
     ///   when the TLS files cannot be read.
-    public func makeApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws
-        -> Application<RouterResponder<WebhookRequestContext>>
-    {
+    public func makeApplication(
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        extraRoutes: (Router<WebhookRequestContext>) -> Void = { _ in }
+    ) throws -> Application<RouterResponder<WebhookRequestContext>> {
         let router = Router(context: WebhookRequestContext.self)
+        extraRoutes(router)
         let pipeline = self.pipeline
         router.get("healthz") { _, _ in
             Response(

@@ -147,7 +147,10 @@ extension Engine {
             workingOrders[index].cancelRequested = true
             let intent = workingOrders[index].intent
             out.append(
-                .cancel(CancelRequest(clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason)))
+                .cancel(
+                    CancelRequest(
+                        clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason,
+                        conditional: intent.type.isConditional)))
         }
     }
 
