@@ -1,0 +1,39 @@
+/// Builds outgoing JSON-RPC 2.0 requests (spec C): `{"jsonrpc":"2.0","id":…,"method":…,"params":{…}}`.
+enum DeribitRPC {
+    /// - Parameter params: ordered members whose values are already JSON (`"\"BTC-PERPETUAL\""`, `"10"`, `"true"`).
+    static func request(id: Int64, method: String, params: [(String, String)]) -> String {
+        JSONText.object([
+            ("jsonrpc", "\"2.0\""), ("id", String(id)), ("method", JSONText.quoted(method)),
+            ("params", JSONText.object(params)),
+        ])
+    }
+
+    /// `public/auth` with the client-credentials grant.
+    static func authParams(_ credentials: DeribitCredentials) -> [(String, String)] {
+        [
+            ("grant_type", "\"client_credentials\""), ("client_id", JSONText.quoted(credentials.clientID)),
+            ("client_secret", JSONText.quoted(credentials.clientSecret)),
+        ]
+    }
+
+    /// A JSON array of strings.
+    static func strings(_ items: [String]) -> String { "[" + items.map(JSONText.quoted).joined(separator: ",") + "]" }
+}
+
+extension ExchangeError {
+    // MARK: Deribit JSON-RPC error codes (docs.deribit.com "Error codes")
+    //
+    // Deribit's codes are positive and may collide with another venue's (Bybit's 10004 is a bad signature, Deribit's
+    // an unknown order): compare them only with errors from a Deribit client.
+
+    /// `order_not_found`.
+    public static let deribitOrderNotFound = 10004
+    /// `not_enough_funds`.
+    public static let deribitNotEnoughFunds = 10009
+    /// `too_many_requests`.
+    public static let deribitTooManyRequests = 10028
+    /// `unauthorized`: a private method before (or without) `public/auth`.
+    public static let deribitUnauthorized = 13009
+    /// `invalid_credentials`.
+    public static let deribitInvalidCredentials = 13004
+}
