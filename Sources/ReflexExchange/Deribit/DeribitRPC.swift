@@ -8,14 +8,6 @@ enum DeribitRPC {
         ])
     }
 
-    /// `public/auth` with the client-credentials grant.
-    static func authParams(_ credentials: DeribitCredentials) -> [(String, String)] {
-        [
-            ("grant_type", "\"client_credentials\""), ("client_id", JSONText.quoted(credentials.clientID)),
-            ("client_secret", JSONText.quoted(credentials.clientSecret)),
-        ]
-    }
-
     /// A JSON array of strings.
     static func strings(_ items: [String]) -> String { "[" + items.map(JSONText.quoted).joined(separator: ",") + "]" }
 }

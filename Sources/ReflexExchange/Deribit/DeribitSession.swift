@@ -21,6 +21,7 @@ public final class DeribitSession: Service, Sendable {
     /// Counters for metrics and tests.
     public var statistics: DeribitSessionStatistics { state.withLock { $0.statistics } }
     let configuration: DeribitSessionConfiguration
+    private let wallClock: @Sendable () -> Int64
     private let credentials: DeribitCredentials?
     private let logger: Logger
     private let socket: ResilientWebSocket
@@ -56,11 +57,14 @@ public final class DeribitSession: Service, Sendable {
     ///   - credentials: client id and secret (nil: public data only, at the `100ms` interval).
     ///   - instruments: known instruments (units); others are fetched with `public/get_instrument`.
     ///   - configuration: heartbeat, timeouts and socket settings.
+    ///   - wallClock: milliseconds since the epoch (the `client_signature` timestamp).
     ///   - logger: connection, auth and malformed-message events are logged here.
     public init(
         urls: DeribitURLs, credentials: DeribitCredentials?, instruments: [DeribitInstrument] = [],
-        configuration: DeribitSessionConfiguration = .init(), logger: Logger
+        configuration: DeribitSessionConfiguration = .init(),
+        wallClock: @escaping @Sendable () -> Int64 = BybitRESTConfiguration.systemMilliseconds, logger: Logger
     ) {
+        self.wallClock = wallClock
         self.urls = urls
         self.credentials = credentials
         self.configuration = configuration
@@ -257,7 +261,8 @@ public final class DeribitSession: Service, Sendable {
             state.statistics.connections += 1
         }
         if let credentials {
-            send("public/auth", DeribitRPC.authParams(credentials), purpose: .auth)
+            let nonce = String(UInt64.random(in: 0..<UInt64.max), radix: 36)
+            send("public/auth", credentials.authParams(timestamp: wallClock(), nonce: nonce), purpose: .auth)
         } else {
             loadInstruments()
         }

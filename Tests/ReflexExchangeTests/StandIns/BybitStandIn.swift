@@ -42,6 +42,9 @@ final class BybitStandIn: Sendable {
         /// `retCode`s to answer the next `order/create` calls with, before behaving normally.
         var scriptedCreateCodes: [Int] = []
         var recentTradeRequests = 0
+        /// `X-Bapi-Limit-Status` and reset delay (ms) sent with `order/create` answers.
+        var limitStatus = 9
+        var limitResetDelay: Int64 = 1000
     }
 
     let state = Mutex(State())
@@ -195,6 +198,14 @@ final class BybitStandIn: Sendable {
             to: topic)
     }
 
+    /// Pushes a `wallet` update with account maintenance-margin rate `rate`.
+    func pushWallet(rate: String) {
+        pushPrivate(
+            "wallet",
+            #"{"accountType":"UNIFIED","accountMMRate":"\#(rate)","totalEquity":"100","totalWalletBalance":"100","totalMarginBalance":"100","totalAvailableBalance":"0","totalPerpUPL":"-900","totalMaintenanceMargin":"85","coin":[]}"#
+        )
+    }
+
     /// Pushes a liquidation (`BustTrade`) execution.
     func pushLiquidation() {
         pushPrivate(
@@ -238,7 +249,9 @@ final class BybitStandIn: Sendable {
         } else {
             pushPrivate("order", Self.orderJSON(order))
         }
-        return Self.ok(#"{"orderId":"\#(order.orderID)","orderLinkId":"\#(link)"}"#, limitStatus: 9)
+        let (status, delay) = state.withLock { ($0.limitStatus, $0.limitResetDelay) }
+        return Self.ok(
+            #"{"orderId":"\#(order.orderID)","orderLinkId":"\#(link)"}"#, limitStatus: status, resetDelay: delay)
     }
 
     private func fill(_ order: Order) {
@@ -339,12 +352,12 @@ final class BybitStandIn: Sendable {
         return items.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
     }
 
-    static func ok(_ result: String, limitStatus: Int? = nil) -> Response {
+    static func ok(_ result: String, limitStatus: Int? = nil, resetDelay: Int64 = 1000) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let limitStatus {
             headers[HTTPField.Name("X-Bapi-Limit")!] = "10"
             headers[HTTPField.Name("X-Bapi-Limit-Status")!] = String(limitStatus)
-            headers[HTTPField.Name("X-Bapi-Limit-Reset-Timestamp")!] = String(VenueFixture.now + 1000)
+            headers[HTTPField.Name("X-Bapi-Limit-Reset-Timestamp")!] = String(VenueFixture.now + resetDelay)
         }
         let body = #"{"retCode":0,"retMsg":"OK","result":\#(result),"retExtInfo":{},"time":\#(VenueFixture.now)}"#
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -33,6 +34,7 @@ final class DeribitStandIn: Sendable {
         var testAnswers = 0
         var methods: [String] = []
         var backfillRequests: [String] = []
+        var grants: [String] = []
     }
 
     let state = Mutex(State())
@@ -41,6 +43,28 @@ final class DeribitStandIn: Sendable {
     func register(on router: Router<BasicWebSocketRequestContext>) {
         router.ws("/ws/api/v2") { inbound, outbound, _ in
             try await self.hub.serve(inbound: inbound, outbound: outbound) { id, text in self.answer(id, text) }
+        }
+    }
+
+    /// Checks either grant: the secret itself, or `client_signature` = hex HMAC-SHA256(secret,
+    /// `timestamp\nnonce\ndata`) with a timestamp within a minute (computed here with swift-crypto directly).
+    static func provesSecret(_ params: JSONValue) -> Bool {
+        switch BybitStandIn.string(params, "grant_type") {
+        case "client_credentials":
+            return BybitStandIn.string(params, "client_secret") == clientSecret
+        case "client_signature":
+            guard case .number(let timestampText)? = BybitStandIn.member(params, "timestamp"),
+                let timestamp = Int64(timestampText), abs(timestamp - VenueFixture.now) < 60_000,
+                let nonce = BybitStandIn.string(params, "nonce"),
+                let signature = BybitStandIn.string(params, "signature")
+            else { return false }
+            let data = BybitStandIn.string(params, "data") ?? ""
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: Data("\(timestampText)\n\(nonce)\n\(data)".utf8),
+                using: SymmetricKey(data: Data(clientSecret.utf8)))
+            return BybitStandIn.hex(mac) == signature
+        default:
+            return false
         }
     }
 
@@ -90,10 +114,10 @@ final class DeribitStandIn: Sendable {
         if method.hasPrefix("private/") && !hub.has(connection, "authenticated") { return error(13009, "unauthorized") }
         switch method {
         case "public/auth":
-            guard BybitStandIn.string(params, "grant_type") == "client_credentials",
-                BybitStandIn.string(params, "client_id") == Self.clientID,
-                BybitStandIn.string(params, "client_secret") == Self.clientSecret
-            else { return error(13004, "invalid_credentials") }
+            guard BybitStandIn.string(params, "client_id") == Self.clientID, Self.provesSecret(params) else {
+                return error(13004, "invalid_credentials")
+            }
+            state.withLock { $0.grants.append(BybitStandIn.string(params, "grant_type") ?? "") }
             hub.tag(connection, "authenticated")
             return result(
                 #"{"access_token":"token","expires_in":31536000,"refresh_token":"refresh","scope":"session:test trade:read_write","token_type":"bearer"}"#
