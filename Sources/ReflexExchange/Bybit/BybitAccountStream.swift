@@ -70,7 +70,7 @@ public final class BybitAccountStream: AccountStream {
                 case .message(let text): handle(text, socket: socket)
                 case .connected(let connection):
                     if connection > 1 { state.withLock { $0.statistics.reconnects += 1 } }
-                    let expires = wallClock() + Int64(configuration.authExpiry.components.seconds * 1000)
+                    let expires = wallClock() + Int64(configuration.authExpiry / .milliseconds(1))
                     socket.send(signer.authMessage(expires: expires))
                 case .disconnected: break
                 }

@@ -7,7 +7,7 @@ import Synchronization
 /// ```swift
 /// let exchange = BybitExchange(urls: .testnet, credentials: .init(apiKey: key, secret: secret), logger: logger)
 /// let market = exchange.makeMarketStream(symbol: "BTCUSDT")   // a Service: put it in the ServiceGroup
-/// let account = exchange.makeAccountStream()                   // a Service as well
+/// let account = try exchange.makeAccountStream()               // a Service as well
 /// let outcome = try await exchange.place(intent)               // .accepted / .rejected
 /// ```
 public final class BybitExchange: ExchangeClient {
@@ -49,13 +49,16 @@ public final class BybitExchange: ExchangeClient {
     }
 
     /// The private stream of this account (`order`, `execution`, `position`, `wallet`).
-    /// - Precondition: the exchange was made with credentials.
+    /// - Throws: `ExchangeError` `bybitInvalidAPIKey` when the exchange was made without credentials.
     public func makeAccountStream(
         configuration: BybitStreamConfiguration = .init(socket: .init(silenceTimeout: nil))
-    ) -> BybitAccountStream {
-        precondition(credentials != nil, "the Bybit private stream needs API credentials")
+    ) throws(ExchangeError) -> BybitAccountStream {
+        guard let credentials else {
+            throw ExchangeError(
+                code: ExchangeError.bybitInvalidAPIKey, message: "the Bybit private stream needs API credentials")
+        }
         return BybitAccountStream(
-            url: rest.urls.privateStream, credentials: credentials!, configuration: configuration,
+            url: rest.urls.privateStream, credentials: credentials, configuration: configuration,
             wallClock: rest.configuration.wallClock, logger: logger)
     }
 

@@ -1,15 +1,5 @@
 import ReflexCore
 
-/// Why a venue message could not be read: the field and what was wrong with it.
-public struct WireFormatError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Human-readable reason, naming the field.
-    public var message: String
-
-    public init(_ message: String) { self.message = message }
-
-    public var description: String { message }
-}
-
 /// Typed, throwing access to one JSON object of a venue message (Bybit and Deribit parsers share it).
 ///
 /// Built on `JSONValue`, which keeps numbers as their source text, so a Deribit price sent as the JSON number
@@ -120,64 +110,5 @@ struct WireObject {
         var result: [WireObject] = []
         for item in try array(key) { result.append(try WireObject(item, context: key)) }
         return result
-    }
-}
-
-/// Rewrites JSON number text with an exponent (`1.68e-06`) as a plain decimal (`0.00000168`), by moving the
-/// decimal point in the text: exact, no floating point.
-enum DecimalText {
-    /// The plain form of `text`, or nil when it is not a number; text without an exponent comes back unchanged.
-    static func plain(_ text: String) -> String? {
-        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return text }
-        guard let exponent = Int(text[text.index(after: e)...]), abs(exponent) < 40 else { return nil }
-        var mantissa = Substring(text[..<e])
-        var sign = ""
-        if mantissa.first == "-" || mantissa.first == "+" {
-            if mantissa.first == "-" { sign = "-" }
-            mantissa = mantissa.dropFirst()
-        }
-        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let integerPart = parts.first else { return nil }
-        let fractionPart = parts.count == 2 ? parts[1] : ""
-        var digits = Array(integerPart + fractionPart)
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
-        var point = integerPart.count + exponent
-        if point <= 0 {
-            digits.insert(contentsOf: Array(repeating: "0", count: 1 - point), at: 0)
-            point = 1
-        }
-        if point > digits.count {
-            digits.append(contentsOf: Array(repeating: "0", count: point - digits.count))
-        }
-        let whole = String(digits[..<point])
-        let fraction = String(digits[point...])
-        return sign + (fraction.isEmpty ? whole : whole + "." + fraction)
-    }
-}
-
-/// Builds JSON text for outgoing venue messages.
-enum JSONText {
-    /// `text` as a JSON string literal, quoted and escaped.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    /// A JSON object from ordered, already encoded values (`"\"Buy\""`, `"true"`, `"0"`), in the order given.
-    static func object(_ members: [(String, String)]) -> String {
-        "{" + members.map { "\(quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
 }

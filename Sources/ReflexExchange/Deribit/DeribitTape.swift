@@ -59,10 +59,15 @@ final class DeribitTape: Sendable {
                 if let last, trade.sequence > last + 1 {
                     state.withLock { $0.statistics.gaps += 1 }
                     let missing = (last + 1)...(trade.sequence - 1)
-                    if let page = try? await backfill(missing) {
+                    // Page until the gap is closed or a page brings nothing new (the venue no longer has them).
+                    var next = missing.lowerBound
+                    while next <= missing.upperBound, let page = try? await backfill(next...missing.upperBound) {
                         for old in page.sorted(by: { $0.sequence < $1.sequence }) where missing.contains(old.sequence) {
                             deliver(old, instrument: unit(), backfilled: true)
                         }
+                        let reached = state.withLock { $0.lastSequence } ?? last
+                        guard reached >= next else { break }
+                        next = reached + 1
                     }
                     let reached = state.withLock { $0.lastSequence } ?? last
                     if reached < trade.sequence - 1 {
@@ -90,24 +95,4 @@ final class DeribitTape: Sendable {
         }
         if deliver { tickContinuation.yield(DeribitParse.tick(trade, instrument: instrument)) }
     }
-}
-
-/// Counters kept by a Deribit trade tape.
-public struct DeribitTapeStatistics: Hashable, Sendable {
-    /// Ticks handed to the consumer (live and backfilled).
-    public var delivered = 0
-    /// Ticks that came from a backfill request.
-    public var backfilled = 0
-    /// Gaps found in `trade_seq`.
-    public var gaps = 0
-    /// Trades a backfill could not recover.
-    public var lost: Int64 = 0
-    /// Trades dropped because their sequence number was already delivered.
-    public var duplicates = 0
-    /// Trade notifications that could not be read.
-    public var malformed = 0
-    /// Trades dropped because the instrument (and so the unit of `amount`) was not known yet.
-    public var unconverted = 0
-
-    public init() {}
 }

@@ -103,7 +103,7 @@ struct BybitEndToEndTests {
 
     @Test func placesCancelsAndReceivesFillsThroughThePrivateStream() async throws {
         try await withVenue { venue, exchange in
-            let account = exchange.makeAccountStream(configuration: Self.stream)
+            let account = try exchange.makeAccountStream(configuration: Self.stream)
             try await whileRunning(account) {
                 try await venue.privateHub.waitFor("execution")
                 let limit = OrderIntent(
@@ -231,7 +231,7 @@ struct BybitEndToEndTests {
                 #expect(error.code == ExchangeError.bybitInvalidSignature)
                 #expect(!error.isBybitRetryable)
             }
-            let account = exchange.makeAccountStream(configuration: Self.stream)
+            let account = try exchange.makeAccountStream(configuration: Self.stream)
             try await whileRunning(account) {
                 while account.statistics.authenticationFailures == 0 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(account.statistics.authentications == 0)

@@ -32,7 +32,7 @@ struct BybitResilienceTests {
 
     @Test func privateStreamAuthenticatesAgainAfterAReconnect() async throws {
         try await withVenue { venue, exchange in
-            let account = exchange.makeAccountStream(configuration: BybitEndToEndTests.stream)
+            let account = try exchange.makeAccountStream(configuration: BybitEndToEndTests.stream)
             try await whileRunning(account) {
                 try await venue.privateHub.waitFor("execution")
                 venue.privateHub.dropAll()
@@ -75,7 +75,7 @@ struct BybitResilienceTests {
 
     @Test func highAccountMarginRateBecomesAMarginWarningForOpenPositions() async throws {
         try await withVenue { venue, exchange in
-            let account = exchange.makeAccountStream(configuration: BybitEndToEndTests.stream)
+            let account = try exchange.makeAccountStream(configuration: BybitEndToEndTests.stream)
             try await whileRunning(account) {
                 try await venue.privateHub.waitFor("wallet")
                 _ = try await exchange.place(marketOrder("e-1"))
@@ -94,5 +94,10 @@ struct BybitResilienceTests {
                 #expect(warning.maintenanceMargin == Money("85"))
             }
         }
+    }
+
+    @Test func privateStreamWithoutCredentialsIsATypedError() {
+        let exchange = BybitExchange(urls: .local(port: 9), credentials: nil, logger: testLogger("bybit"))
+        #expect(throws: ExchangeError.self) { try exchange.makeAccountStream() }
     }
 }
