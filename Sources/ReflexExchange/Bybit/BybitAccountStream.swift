@@ -52,9 +52,9 @@ public final class BybitAccountStream: AccountStream {
     }
 
     var subscribeMessage: String {
-        JSONText.object([
-            ("req_id", JSONText.quoted("account")), ("op", "\"subscribe\""),
-            ("args", "[" + Self.topics.map(JSONText.quoted).joined(separator: ",") + "]"),
+        WireJSON.object([
+            ("req_id", WireJSON.quoted("account")), ("op", "\"subscribe\""),
+            ("args", "[" + Self.topics.map(WireJSON.quoted).joined(separator: ",") + "]"),
         ])
     }
 

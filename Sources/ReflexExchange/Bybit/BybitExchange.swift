@@ -48,10 +48,11 @@ public final class BybitExchange: ExchangeClient {
             onTick: { [weak self] tick in self?.state.withLock { $0.lastPrices[key] = tick.price } }, logger: logger)
     }
 
-    /// The private stream of this account (`order`, `execution`, `position`, `wallet`).
+    /// The private stream of this account (`order`, `execution`, `position`, `wallet`). Its pings are answered
+    /// every 20 s, so the default silence timeout (60 s) catches a dead connection even on a quiet account.
     /// - Throws: `ExchangeError` `bybitInvalidAPIKey` when the exchange was made without credentials.
     public func makeAccountStream(
-        configuration: BybitStreamConfiguration = .init(socket: .init(silenceTimeout: nil))
+        configuration: BybitStreamConfiguration = .init()
     ) throws(ExchangeError) -> BybitAccountStream {
         guard let credentials else {
             throw ExchangeError(

@@ -53,9 +53,9 @@ public final class BybitMarketStream: MarketStream {
 
     /// The subscribe message, replayed on every connection.
     var subscribeMessage: String {
-        JSONText.object([
-            ("req_id", JSONText.quoted("trades")), ("op", "\"subscribe\""),
-            ("args", "[\(JSONText.quoted("publicTrade.\(symbol)"))]"),
+        WireJSON.object([
+            ("req_id", WireJSON.quoted("trades")), ("op", "\"subscribe\""),
+            ("args", "[\(WireJSON.quoted("publicTrade.\(symbol)"))]"),
         ])
     }
 

@@ -103,9 +103,9 @@ public final class BybitRESTClient: Sendable {
 
     /// `POST /v5/order/cancel` by client id (`orderLinkId`); returns Bybit's order id.
     public func cancelOrder(symbol: String, clientOrderID: ClientOrderID) async throws -> String {
-        let body = JSONText.object([
-            ("category", "\"linear\""), ("symbol", JSONText.quoted(symbol)),
-            ("orderLinkId", JSONText.quoted(clientOrderID.rawValue)),
+        let body = WireJSON.object([
+            ("category", "\"linear\""), ("symbol", WireJSON.quoted(symbol)),
+            ("orderLinkId", WireJSON.quoted(clientOrderID.rawValue)),
         ])
         let envelope = try await send(.POST, "/v5/order/cancel", body: body)
         return try decode("/v5/order/cancel") { () throws(WireFormatError) in try BybitParse.orderID(envelope.result) }
@@ -149,29 +149,29 @@ public final class BybitRESTClient: Sendable {
     /// `triggerDirection` that follows from the side, and `triggerBy` `LastPrice`.
     public static func orderBody(_ intent: OrderIntent) -> String {
         var members: [(String, String)] = [
-            ("category", "\"linear\""), ("symbol", JSONText.quoted(intent.symbol)),
-            ("side", JSONText.quoted(BybitParse.wire(intent.side))),
+            ("category", "\"linear\""), ("symbol", WireJSON.quoted(intent.symbol)),
+            ("side", WireJSON.quoted(BybitParse.wire(intent.side))),
         ]
         switch intent.type {
         case .market:
             members.append(("orderType", "\"Market\""))
-            members.append(("qty", JSONText.quoted(intent.quantity.description)))
+            members.append(("qty", WireJSON.quoted(intent.quantity.description)))
         case .limit(let price):
             members.append(("orderType", "\"Limit\""))
-            members.append(("qty", JSONText.quoted(intent.quantity.description)))
-            members.append(("price", JSONText.quoted(price.description)))
+            members.append(("qty", WireJSON.quoted(intent.quantity.description)))
+            members.append(("price", WireJSON.quoted(price.description)))
             members.append(("timeInForce", "\"GTC\""))
         case .stopMarket(let trigger), .takeProfitMarket(let trigger):
             members.append(("orderType", "\"Market\""))
-            members.append(("qty", JSONText.quoted(intent.quantity.description)))
-            members.append(("triggerPrice", JSONText.quoted(trigger.description)))
+            members.append(("qty", WireJSON.quoted(intent.quantity.description)))
+            members.append(("triggerPrice", WireJSON.quoted(trigger.description)))
             members.append(("triggerDirection", String(triggerDirection(intent.type, side: intent.side))))
             members.append(("triggerBy", "\"LastPrice\""))
         }
         members.append(("positionIdx", "0"))
-        members.append(("orderLinkId", JSONText.quoted(intent.clientOrderID.rawValue)))
+        members.append(("orderLinkId", WireJSON.quoted(intent.clientOrderID.rawValue)))
         members.append(("reduceOnly", intent.reduceOnly ? "true" : "false"))
-        return JSONText.object(members)
+        return WireJSON.object(members)
     }
 
     /// 1 = triggers when the price rises to the trigger, 2 = when it falls. A sell stop protects a long and waits

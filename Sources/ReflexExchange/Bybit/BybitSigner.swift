@@ -31,9 +31,9 @@ public struct BybitSigner: Sendable {
 
     /// The private-stream `auth` message.
     public func authMessage(expires: Int64, requestID: String = "auth") -> String {
-        JSONText.object([
-            ("req_id", JSONText.quoted(requestID)), ("op", "\"auth\""),
-            ("args", "[\(JSONText.quoted(apiKey)),\(expires),\(JSONText.quoted(streamSignature(expires: expires)))]"),
+        WireJSON.object([
+            ("req_id", WireJSON.quoted(requestID)), ("op", "\"auth\""),
+            ("args", "[\(WireJSON.quoted(apiKey)),\(expires),\(WireJSON.quoted(streamSignature(expires: expires)))]"),
         ])
     }
 

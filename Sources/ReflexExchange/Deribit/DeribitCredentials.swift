@@ -39,15 +39,15 @@ public struct DeribitCredentials: Sendable, CustomStringConvertible {
         switch grant {
         case .clientCredentials:
             return [
-                ("grant_type", "\"client_credentials\""), ("client_id", JSONText.quoted(clientID)),
-                ("client_secret", JSONText.quoted(clientSecret)),
+                ("grant_type", "\"client_credentials\""), ("client_id", WireJSON.quoted(clientID)),
+                ("client_secret", WireJSON.quoted(clientSecret)),
             ]
         case .clientSignature:
             return [
-                ("grant_type", "\"client_signature\""), ("client_id", JSONText.quoted(clientID)),
+                ("grant_type", "\"client_signature\""), ("client_id", WireJSON.quoted(clientID)),
                 ("timestamp", String(timestamp)),
-                ("signature", JSONText.quoted(signature(timestamp: timestamp, nonce: nonce))),
-                ("nonce", JSONText.quoted(nonce)), ("data", "\"\""),
+                ("signature", WireJSON.quoted(signature(timestamp: timestamp, nonce: nonce))),
+                ("nonce", WireJSON.quoted(nonce)), ("data", "\"\""),
             ]
         }
     }

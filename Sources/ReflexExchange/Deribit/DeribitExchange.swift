@@ -99,8 +99,8 @@ public final class DeribitExchange: ExchangeClient {
                 "\(intent.quantity) at \(conversionPrice) is \(amount), below the minimum \(instrument.minimumAmount)")
         }
         var params: [(String, String)] = [
-            ("instrument_name", JSONText.quoted(intent.symbol)), ("amount", amount.description),
-            ("type", JSONText.quoted(type)), ("label", JSONText.quoted(intent.clientOrderID.rawValue)),
+            ("instrument_name", WireJSON.quoted(intent.symbol)), ("amount", amount.description),
+            ("type", WireJSON.quoted(type)), ("label", WireJSON.quoted(intent.clientOrderID.rawValue)),
         ]
         switch intent.type {
         case .limit(let price): params.append(("price", price.description))
@@ -168,7 +168,7 @@ public final class DeribitExchange: ExchangeClient {
     public func cancel(symbol: String, clientOrderID: ClientOrderID, conditional: Bool) async throws -> OrderCanceled {
         if let orderID = session.orderID(for: clientOrderID) {
             let result = try await session.call(
-                "private/cancel", [("order_id", JSONText.quoted(orderID))], requiresAuth: true)
+                "private/cancel", [("order_id", WireJSON.quoted(orderID))], requiresAuth: true)
             let order: DeribitOrder
             do {
                 order = try DeribitParse.order(result)
@@ -181,7 +181,7 @@ public final class DeribitExchange: ExchangeClient {
         // Not seen on this connection (placed before a restart): Deribit cancels by label too.
         let result = try await session.call(
             "private/cancel_by_label",
-            [("label", JSONText.quoted(clientOrderID.rawValue)), ("instrument_name", JSONText.quoted(symbol))],
+            [("label", WireJSON.quoted(clientOrderID.rawValue)), ("instrument_name", WireJSON.quoted(symbol))],
             requiresAuth: true)
         if case .number(let count) = result, count == "0" {
             throw ExchangeError(
@@ -194,7 +194,7 @@ public final class DeribitExchange: ExchangeClient {
     public func openOrders(symbol: String) async throws -> [OpenOrder] {
         let instrument = try await session.instrument(named: symbol)
         let result = try await session.call(
-            "private/get_open_orders_by_instrument", [("instrument_name", JSONText.quoted(symbol))], requiresAuth: true)
+            "private/get_open_orders_by_instrument", [("instrument_name", WireJSON.quoted(symbol))], requiresAuth: true)
         guard case .array(let items) = result else {
             throw ExchangeError(code: ExchangeError.malformedResponse, message: "open orders: expected an array")
         }
@@ -215,7 +215,7 @@ public final class DeribitExchange: ExchangeClient {
         var positions: [PositionUpdate] = []
         for currency in currencies {
             let result = try await session.call(
-                "private/get_positions", [("currency", JSONText.quoted(currency)), ("kind", "\"future\"")],
+                "private/get_positions", [("currency", WireJSON.quoted(currency)), ("kind", "\"future\"")],
                 requiresAuth: true)
             guard case .array(let items) = result else {
                 throw ExchangeError(code: ExchangeError.malformedResponse, message: "positions: expected an array")
@@ -241,7 +241,7 @@ public final class DeribitExchange: ExchangeClient {
     public func account() async throws -> AccountSnapshot {
         let currency = currencies.first ?? "BTC"
         let result = try await session.call(
-            "private/get_account_summary", [("currency", JSONText.quoted(currency))], requiresAuth: true)
+            "private/get_account_summary", [("currency", WireJSON.quoted(currency))], requiresAuth: true)
         do {
             return try DeribitParse.accountSummary(result, time: .milliseconds(wallClock()))
         } catch {

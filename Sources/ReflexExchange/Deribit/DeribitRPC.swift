@@ -2,12 +2,12 @@
 enum DeribitRPC {
     /// - Parameter params: ordered members whose values are already JSON (`"\"BTC-PERPETUAL\""`, `"10"`, `"true"`).
     static func request(id: Int64, method: String, params: [(String, String)]) -> String {
-        JSONText.object([
-            ("jsonrpc", "\"2.0\""), ("id", String(id)), ("method", JSONText.quoted(method)),
-            ("params", JSONText.object(params)),
+        WireJSON.object([
+            ("jsonrpc", "\"2.0\""), ("id", String(id)), ("method", WireJSON.quoted(method)),
+            ("params", WireJSON.object(params)),
         ])
     }
 
     /// A JSON array of strings.
-    static func strings(_ items: [String]) -> String { "[" + items.map(JSONText.quoted).joined(separator: ",") + "]" }
+    static func strings(_ items: [String]) -> String { "[" + items.map(WireJSON.quoted).joined(separator: ",") + "]" }
 }

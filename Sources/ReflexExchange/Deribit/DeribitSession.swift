@@ -160,7 +160,7 @@ public final class DeribitSession: Service, Sendable {
     /// The instrument's unit and grid, from the cache or `public/get_instrument`.
     public func instrument(named name: String) async throws -> DeribitInstrument {
         if let known = state.withLock({ $0.instruments[name] }) { return known }
-        let result = try await call("public/get_instrument", [("instrument_name", JSONText.quoted(name))])
+        let result = try await call("public/get_instrument", [("instrument_name", WireJSON.quoted(name))])
         let instrument: DeribitInstrument
         do {
             instrument = try DeribitParse.instrument(result)
@@ -239,7 +239,7 @@ public final class DeribitSession: Service, Sendable {
         let result = try await call(
             "public/get_last_trades_by_instrument",
             [
-                ("instrument_name", JSONText.quoted(instrument)), ("start_seq", String(range.lowerBound)),
+                ("instrument_name", WireJSON.quoted(instrument)), ("start_seq", String(range.lowerBound)),
                 ("end_seq", String(range.upperBound)), ("count", String(configuration.backfillPageSize)),
             ])
         return try DeribitParse.trades(try WireObject(result, context: "result")["trades"] ?? .array([]))
@@ -290,7 +290,7 @@ public final class DeribitSession: Service, Sendable {
             return missing
         }
         for name in missing {
-            send("public/get_instrument", [("instrument_name", JSONText.quoted(name))], purpose: .instrument(name))
+            send("public/get_instrument", [("instrument_name", WireJSON.quoted(name))], purpose: .instrument(name))
         }
         if missing.isEmpty { subscribe() }
     }

@@ -1,5 +1,5 @@
 /// Builds JSON text for outgoing venue messages.
-enum JSONText {
+enum WireJSON {
     /// `text` as a JSON string literal, quoted and escaped.
     static func quoted(_ text: String) -> String {
         var out = "\""
