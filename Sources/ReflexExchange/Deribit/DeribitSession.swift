@@ -36,7 +36,9 @@ public final class DeribitSession: Service, Sendable {
     private struct State {
         var nextID: Int64 = 1
         var pending: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
-        var abandoned: Set<Int64> = []
+        /// Calls with an id that have not registered their continuation yet; a call cancelled in that window is
+        /// taken out, so it cancels itself on registering (and nothing is left behind once answered).
+        var allocated: Set<Int64> = []
         var internalRequests: [Int64: InternalRequest] = [:]
         var connected = false
         var authenticated = false
@@ -120,6 +122,7 @@ public final class DeribitSession: Service, Sendable {
         }
         let id = state.withLock { state in
             defer { state.nextID += 1 }
+            state.allocated.insert(state.nextID)
             return state.nextID
         }
         let text = DeribitRPC.request(id: id, method: method, params: params)
@@ -129,7 +132,7 @@ public final class DeribitSession: Service, Sendable {
                     try await withCheckedThrowingContinuation {
                         (continuation: CheckedContinuation<JSONValue, any Error>) in
                         let cancelled = self.state.withLock { state in
-                            if state.abandoned.remove(id) != nil { return true }
+                            guard state.allocated.remove(id) != nil else { return true }
                             state.pending[id] = continuation
                             return false
                         }
@@ -141,9 +144,8 @@ public final class DeribitSession: Service, Sendable {
                     }
                 } onCancel: {
                     let continuation = self.state.withLock { state in
-                        let continuation = state.pending.removeValue(forKey: id)
-                        if continuation == nil { state.abandoned.insert(id) }
-                        return continuation
+                        state.allocated.remove(id)
+                        return state.pending.removeValue(forKey: id)
                     }
                     continuation?.resume(throwing: CancellationError())
                 }

@@ -100,4 +100,19 @@ struct BybitResilienceTests {
         let exchange = BybitExchange(urls: .local(port: 9), credentials: nil, logger: testLogger("bybit"))
         #expect(throws: ExchangeError.self) { try exchange.makeAccountStream() }
     }
+
+    @Test func unknownOutcomeIsResolvedByLookingTheOrderUpNotByResending() async throws {
+        try await withVenue { venue, exchange in
+            venue.state.withLock { $0.bookThenFail503 = true }
+            let limit = OrderIntent(
+                clientOrderID: "e-503", symbol: "BTCUSDT", side: .buy, type: .limit(price: Price("60000.0")!),
+                quantity: Quantity("0.010")!, reduceOnly: false, purpose: .entry, time: .milliseconds(1))
+            guard case .accepted(let accepted) = try await exchange.place(limit) else {
+                Issue.record("the booked order was not found")
+                return
+            }
+            #expect(accepted.venueOrderID == "order-1")
+            #expect(venue.state.withLock { $0.createBodies.count } == 1)
+        }
+    }
 }

@@ -66,4 +66,24 @@ struct DeribitResilienceTests {
             }
         }
     }
+
+    @Test func orderLostWithTheConnectionIsLookedUpAfterTheReconnectNotResent() async throws {
+        try await withVenue(credentials: DeribitEndToEndTests.credentials) { venue, exchange in
+            let account = exchange.makeAccountStream(instruments: ["BTC-PERPETUAL"])
+            try await whileRunning(account) {
+                try await venue.hub.waitFor("user.orders.BTC-PERPETUAL.raw")
+                venue.state.withLock { $0.bookThenDrop = true }
+                let limit = OrderIntent(
+                    clientOrderID: "e-lost", symbol: "BTC-PERPETUAL", side: .buy, type: .limit(price: Price("59000")!),
+                    quantity: Quantity("0.01")!, reduceOnly: false, purpose: .entry, time: .milliseconds(1))
+                guard case .accepted(let accepted) = try await exchange.place(limit) else {
+                    Issue.record("the booked order was not found")
+                    return
+                }
+                #expect(accepted.venueOrderID == "order-1")
+                #expect(venue.state.withLock { $0.methods.filter { $0 == "private/buy" }.count } == 1)
+                #expect(exchange.session.statistics.connections == 2)
+            }
+        }
+    }
 }

@@ -45,6 +45,8 @@ final class BybitStandIn: Sendable {
         /// `X-Bapi-Limit-Status` and reset delay (ms) sent with `order/create` answers.
         var limitStatus = 9
         var limitResetDelay: Int64 = 1000
+        /// Book the next order but answer HTTP 503 without a body the client can read (outcome unknown).
+        var bookThenFail503 = false
     }
 
     let state = Mutex(State())
@@ -243,6 +245,13 @@ final class BybitStandIn: Sendable {
                 reduceOnly: reduceOnly, status: trigger.isEmpty ? "New" : "Untriggered")
             if orderType == "Limit" || !trigger.isEmpty { state.orders.append(order) }
             return order
+        }
+        if state.withLock({ state in
+            defer { state.bookThenFail503 = false }; return state.bookThenFail503
+        }) {
+            return Response(
+                status: .serviceUnavailable, headers: [.contentType: "text/html"],
+                body: .init(byteBuffer: ByteBuffer(string: "<html>503 Service Temporarily Unavailable</html>")))
         }
         if orderType == "Market" && trigger.isEmpty {
             fill(order)

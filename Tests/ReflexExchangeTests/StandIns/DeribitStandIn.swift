@@ -35,6 +35,8 @@ final class DeribitStandIn: Sendable {
         var methods: [String] = []
         var backfillRequests: [String] = []
         var grants: [String] = []
+        /// Book the next order, then drop the connection without answering (outcome unknown).
+        var bookThenDrop = false
     }
 
     let state = Mutex(State())
@@ -205,7 +207,15 @@ final class DeribitStandIn: Sendable {
                 state: type == "market" ? "filled" : trigger != nil ? "untriggered" : "open")
         }
         guard type == "market" else {
-            state.withLock { $0.orders.append(order) }
+            let drop = state.withLock { state in
+                state.orders.append(order)
+                defer { state.bookThenDrop = false }
+                return state.bookThenDrop
+            }
+            if drop {
+                hub.dropAll()
+                return []
+            }
             notify("user.orders.BTC-PERPETUAL.raw", Self.orderJSON(order))
             return makeResult(#"{"order":\#(Self.orderJSON(order)),"trades":[]}"#)
         }
