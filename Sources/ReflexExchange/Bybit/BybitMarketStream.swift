@@ -87,9 +87,11 @@ public final class BybitMarketStream: MarketStream {
     private func handle(_ text: String) async {
         switch BybitParse.publicMessage(text) {
         case .trades(let trades):
+            // The first trades after a reconnect mark the end of the gap; an empty push does not.
             let backfill = state.withLock { state in
-                defer { state.backfillPending = false }
-                return state.backfillPending && !trades.isEmpty
+                guard state.backfillPending && !trades.isEmpty else { return false }
+                state.backfillPending = false
+                return true
             }
             if backfill, let first = trades.first { await self.backfill(before: first.time) }
             for trade in trades where trade.symbol == symbol { deliver(trade, backfilled: false) }

@@ -63,10 +63,15 @@ public enum BybitPrivateMessage: Hashable, Sendable {
 public struct BybitWallet: Hashable, Sendable {
     /// Maintenance margin over margin balance for the whole account (`accountMMRate`; 1 = liquidation).
     public var maintenanceMarginRate: Double?
+    /// `totalWalletBalance`.
     public var walletBalance: Money
+    /// `totalMarginBalance`.
     public var marginBalance: Money
+    /// `totalPerpUPL`.
     public var unrealizedPnL: Money
+    /// `totalAvailableBalance`.
     public var availableBalance: Money
+    /// `totalMaintenanceMargin`.
     public var maintenanceMargin: Money
     public var time: Timestamp
 
@@ -87,6 +92,7 @@ public struct BybitWallet: Hashable, Sendable {
 /// A position as Bybit reports it (stream `position`, REST `/v5/position/list`), with the margin figures the
 /// account stream needs for margin warnings.
 public struct BybitPosition: Hashable, Sendable {
+    /// The position in engine terms (signed quantity).
     public var update: PositionUpdate
     /// Position maintenance margin (`positionMM`), when given.
     public var maintenanceMargin: Money?

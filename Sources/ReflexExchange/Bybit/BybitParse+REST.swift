@@ -2,7 +2,9 @@ public import ReflexCore
 
 /// A Bybit REST response envelope: `{"retCode":0,"retMsg":"OK","result":{…},"retExtInfo":{},"time":…}` (spec B1).
 public struct BybitEnvelope: Hashable, Sendable {
+    /// 0 on success, else a Bybit error code (see `ExchangeError+Bybit`).
     public var retCode: Int
+    /// `retMsg`.
     public var retMessage: String
     /// `result`, `.null` when absent.
     public var result: JSONValue

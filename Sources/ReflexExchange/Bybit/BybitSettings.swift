@@ -6,9 +6,13 @@ public import ReflexCore
 /// The deployment-config schema is not final; this reads only the venue's own section so the config decoder can
 /// hand it over whatever shape the rest of the file takes.
 public struct BybitSettings: Sendable {
+    /// REST and stream endpoints.
     public var urls: BybitURLs
+    /// API key and secret from the environment; nil when the section names none (market data only).
     public var credentials: BybitCredentials?
+    /// REST timings.
     public var rest: BybitRESTConfiguration
+    /// Stream timings and the margin-warning threshold.
     public var stream: BybitStreamConfiguration
 
     /// - Parameters:

@@ -11,9 +11,11 @@ public struct DeribitCredentials: Sendable, CustomStringConvertible {
         case clientSignature
     }
 
+    /// The API client id.
     public var clientID: String
     /// Never logged; sent only with the `client_credentials` grant.
     public var clientSecret: String
+    /// How `public/auth` proves the secret.
     public var grant: Grant
 
     public init(clientID: String, clientSecret: String, grant: Grant = .clientCredentials) {

@@ -395,7 +395,11 @@ public final class DeribitSession: Service, Sendable {
                 tape.receive(try DeribitParse.trades(data))
                 return
             }
-            guard let instrument else { return }
+            guard let instrument else {
+                // Subscriptions are sent only once every instrument is known, so this is a venue surprise.
+                malformed("\(channel): instrument \(name) not loaded", channel)
+                return
+            }
             var events: [EngineEvent] = []
             if channel.hasPrefix("user.orders.") {
                 let order = try DeribitParse.order(data)
