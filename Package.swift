@@ -126,7 +126,7 @@ let package = Package(
                 "ReflexCore", "ReflexBacktest", "ReflexExchange",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Bybit/Fixtures", "Deribit/Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -107,6 +107,24 @@ struct LiveLoopTests {
         let trend = try Self.waitFor(bot, seconds: 5) { $0["mode"] as? String == "trend" }
         #expect(trend?["mode"] as? String == "trend")
 
+        // A margin warning (signed webhook) makes the engine reduce the position before liquidation.
+        let open = try #require(try Self.status(bot))
+        let size = try #require(Quantity((open["position"] as? String) ?? "")?.magnitude)
+        if !size.isZero {
+            let warning = try ReflexProcess.run(
+                [
+                    "webhook", "send", "--url", "http://127.0.0.1:\(bot.listenerPort)/webhooks/events", "--secret-env",
+                    "T_WEBHOOK", "--type", "margin.warning", "--data",
+                    #"{"symbol":"BTCUSDT","marginRatio":"0.92","markPrice":"61000.0","maintenanceMargin":"120.5","time":\#(Int(Date().timeIntervalSince1970 * 1000))}"#,
+                ], environment: bot.environment)
+            #expect(warning.status == 0, "\(warning.stdout) \(warning.stderr)")
+            let reduced = try Self.waitFor(bot, seconds: 10) {
+                (Quantity(($0["position"] as? String) ?? "")?.magnitude).map { $0 < size } ?? false
+            }
+            let after = (Quantity((reduced?["position"] as? String) ?? "")?.magnitude) ?? size
+            #expect(after < size, "margin defence reduced \(size) to \(after)")
+        }
+
         // kill -9, restart: the journal brings back the engine; after reconciliation its position and working
         // orders are exactly the venue's, with no order placed twice.
         let before = try #require(try Self.status(bot))
