@@ -1,9 +1,10 @@
 import Foundation
 
-/// Test fixtures, read from this folder by path (the test target declares no resources, and a user's clone has no
-/// shared data folder, so the files live here).
+/// Test fixtures, read by path from `Tests/ReflexExchangeTests/Fixtures`: the test target declares no resources,
+/// and a user's clone has no shared data folder, so the files live in the repository.
 enum Fixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
