@@ -40,6 +40,7 @@ extension BinanceRESTClient {
             let status: Int
             let headers: HTTPHeaders
             let body: Data
+            configuration.requestObserver?(method.rawValue, path)
             do {
                 let response = try await httpClient.execute(
                     request, timeout: .nanoseconds(configuration.requestTimeout.nanosecondsValue), logger: nil)
