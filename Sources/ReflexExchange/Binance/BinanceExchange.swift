@@ -12,6 +12,7 @@ import Synchronization
 /// let outcome = try await exchange.place(intent)                 // .accepted / .rejected
 /// ```
 public final class BinanceExchange: ExchangeClient {
+    /// `binance-usdm`.
     public let venue = "binance-usdm"
     /// The endpoint-level client, for tools that need an endpoint the protocol does not name.
     public let rest: BinanceRESTClient
