@@ -29,6 +29,28 @@ public enum BinanceDecodeBenchmark {
         return (lines.count * max(1, repetitions), trades, seconds)
     }
 
+    /// Reads a recording file (`.gz` is decompressed with the system's `gzip -dc`) and returns its trade messages.
+    /// - Throws: when the file cannot be read or decompressed.
+    public static func tradeMessages(fromRecordingAt path: String) throws -> [[UInt8]] {
+        let data: Data
+        if path.hasSuffix(".gz") {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["gzip", "-dc", path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw ExchangeError(code: ExchangeError.malformedResponse, message: "gzip -dc \(path) failed")
+            }
+        } else {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        return tradeMessages(fromRecording: String(decoding: data, as: UTF8.self))
+    }
+
     /// Reads a recording in the `<local ns> <raw JSON>` line format (already decompressed) and returns the JSON of
     /// each line whose stream is a trade stream (`@trade` / `@aggTrade`).
     public static func tradeMessages(fromRecording text: String) -> [[UInt8]] {

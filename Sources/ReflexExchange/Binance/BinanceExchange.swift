@@ -12,6 +12,7 @@ import Synchronization
 /// let outcome = try await exchange.place(intent)                 // .accepted / .rejected
 /// ```
 public final class BinanceExchange: ExchangeClient {
+    /// `binance-usdm`.
     public let venue = "binance-usdm"
     /// The endpoint-level client, for tools that need an endpoint the protocol does not name.
     public let rest: BinanceRESTClient
@@ -175,9 +176,27 @@ public final class BinanceExchange: ExchangeClient {
     public func openOrders(symbol: String) async throws -> [OpenOrder] {
         async let plain = rest.openOrders(symbol: symbol)
         async let conditional = rest.openAlgoOrders(symbol: symbol)
-        let orders = try await plain.compactMap(BinanceParse.openOrder)
-        let algo = try await conditional.compactMap(BinanceParse.openOrder)
-        return orders + algo
+        var result: [OpenOrder] = []
+        for record in try await plain {
+            if let order = BinanceParse.openOrder(record) {
+                result.append(order)
+            } else {
+                // Orders of types Reflex never places (placed by hand?) cannot be modelled; make them visible.
+                logger.warning(
+                    "open order of an unmodelled type",
+                    metadata: ["id": "\(record.clientOrderId)", "type": "\(record.type)"])
+            }
+        }
+        for record in try await conditional {
+            if let order = BinanceParse.openOrder(record) {
+                result.append(order)
+            } else {
+                logger.warning(
+                    "open algo order of an unmodelled type",
+                    metadata: ["id": "\(record.clientAlgoId)", "type": "\(record.orderType)"])
+            }
+        }
+        return result
     }
 
     public func positions(symbol: String?) async throws -> [PositionUpdate] {

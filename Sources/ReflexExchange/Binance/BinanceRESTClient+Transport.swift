@@ -40,6 +40,7 @@ extension BinanceRESTClient {
             let status: Int
             let headers: HTTPHeaders
             let body: Data
+            configuration.requestObserver?(method.rawValue, path)
             do {
                 let response = try await httpClient.execute(
                     request, timeout: .nanoseconds(configuration.requestTimeout.nanosecondsValue), logger: nil)
@@ -73,11 +74,18 @@ extension BinanceRESTClient {
         }
     }
 
-    /// Blocks while a 429/418 back-off is running, so no request adds to the ban.
+    /// Waits while a 429/418 back-off is running, so no request adds to the ban; a ban longer than
+    /// `maximumRateLimitWait` (418 bans last minutes to days) is thrown instead of waited out.
     private func waitOutBlock() async throws {
         guard let until = state.withLock({ $0.blockedUntil }) else { return }
-        let now = ContinuousClock.now
-        if until > now { try await Task.sleep(until: until, clock: .continuous) }
+        let remaining = until - ContinuousClock.now
+        guard remaining > .zero else { return }
+        guard remaining <= configuration.maximumRateLimitWait else {
+            throw ExchangeError(
+                code: ExchangeError.rateLimited, message: "rate-limit back-off in force for \(remaining)",
+                retryAfter: remaining)
+        }
+        try await Task.sleep(until: until, clock: .continuous)
     }
 
     private func authenticatedQuery(_ parameters: BinanceQuery, _ security: Security) throws -> String {

@@ -16,6 +16,8 @@ public struct BinanceRESTConfiguration: Sendable {
     public var unknownOutcomeLookups: [Duration]
     /// Wall-clock milliseconds since the epoch (injectable to simulate a skewed local clock).
     public var wallClock: @Sendable () -> Int64
+    /// Called with method and path just before each request is handed to the HTTP client (latency probes).
+    public var requestObserver: (@Sendable (_ method: String, _ path: String) -> Void)?
 
     /// - Parameters:
     ///   - recvWindow: signed request validity in ms (5000).
@@ -25,12 +27,13 @@ public struct BinanceRESTConfiguration: Sendable {
     ///   - rateLimitRetries: retries after 429/418 (3).
     ///   - unknownOutcomeLookups: delays before each order lookup after an unknown outcome (0.2 s, 1 s, 3 s).
     ///   - wallClock: local time in ms (nil: the system clock).
+    ///   - requestObserver: sees every request as it leaves (nil: none).
     public init(
         recvWindow: Int64 = 5000, requestTimeout: Duration = .seconds(10),
         maximumRateLimitWait: Duration = .seconds(60),
         defaultRateLimitWait: Duration = .seconds(1), rateLimitRetries: Int = 3,
         unknownOutcomeLookups: [Duration] = [.milliseconds(200), .seconds(1), .seconds(3)],
-        wallClock: (@Sendable () -> Int64)? = nil
+        wallClock: (@Sendable () -> Int64)? = nil, requestObserver: (@Sendable (String, String) -> Void)? = nil
     ) {
         self.recvWindow = recvWindow
         self.requestTimeout = requestTimeout
@@ -39,6 +42,7 @@ public struct BinanceRESTConfiguration: Sendable {
         self.rateLimitRetries = rateLimitRetries
         self.unknownOutcomeLookups = unknownOutcomeLookups
         self.wallClock = wallClock ?? Self.systemMilliseconds
+        self.requestObserver = requestObserver
     }
 
     /// The system clock in ms since the epoch.

@@ -178,9 +178,8 @@ public final class ResilientWebSocket: Service, Sendable {
                 for await message in sendQueue {
                     do { try await outbound.write(.text(message)) } catch { return .failed("send: \(error)") }
                 }
-                // The queue only finishes when this connection is torn down; never the first to end.
-                try? await Task.sleep(for: .seconds(86_400 * 365))
-                return .requested
+                // The queue finishes only after this group is cancelled, so this result is never the one used.
+                return .closedByServer
             }
             let reason = await group.next() ?? .closedByServer
             group.cancelAll()

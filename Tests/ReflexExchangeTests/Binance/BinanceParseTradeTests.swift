@@ -90,8 +90,8 @@ struct BinanceParseTradeTests {
     }
 
     @Test func benchmarkDecodesTheRecordingsTrades() throws {
-        let lines = BinanceDecodeBenchmark.tradeMessages(
-            fromRecording: try Fixture.gunzipped("binance-usdm-btcusdt-2024-08-08.ws.gz"))
+        let lines = try BinanceDecodeBenchmark.tradeMessages(
+            fromRecordingAt: Fixture.url("binance-usdm-btcusdt-2024-08-08.ws.gz").path)
         let result = BinanceDecodeBenchmark.run(lines: lines, repetitions: 2)
         #expect(lines.count == 21_313)
         #expect(result.messages == 42_626)

@@ -181,3 +181,43 @@ struct BinanceRESTClientTests {
         }
     }
 }
+
+struct BinanceAccountQueryTests {
+    @Test func openOrdersPositionsAccountAndCancelDecodeFromTheVenue() async throws {
+        let venue = FakeBinanceVenue()
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        venue.register(on: router)
+        venue.registerAccountQueries(on: router)
+        try await withLoopbackServer(router) { port in
+            let exchange = BinanceExchange(
+                urls: .local(port: port),
+                credentials: BinanceCredentials(apiKey: FakeBinanceVenue.apiKey, secretKey: FakeBinanceVenue.secret),
+                configuration: BinanceRESTClientTests.fastREST, logger: testLogger("rest"))
+
+            let orders = try await exchange.openOrders(symbol: "BTCUSDT")
+            #expect(orders.map(\.clientOrderID) == ["e-9", "sl-9"])  // the trailing stop is not a Reflex type
+            #expect(orders.first?.type == .limit(price: Price("61800.30")!))
+            #expect(orders.first?.filledQuantity.description == "0.004")
+            #expect(orders.last?.type == .stopMarket(trigger: Price("58000.10")!))
+            #expect(orders.last?.reduceOnly == true)
+
+            let positions = try await exchange.positions(symbol: nil)
+            #expect(positions.count == 1)
+            #expect(positions.first?.symbol == "ADAUSDT")
+            #expect(positions.first?.quantity.description == "30")
+            #expect(positions.first?.entryPrice.description == "0.385")
+            #expect(positions.first?.markPrice?.description == "0.41047590")
+            #expect(positions.first?.liquidationPrice == nil)  // "0" means none
+
+            let account = try await exchange.account()
+            #expect(account.walletBalance.description == "10000.00000000")
+            #expect(account.availableBalance.description == "9999.38428615")
+            #expect(account.maintenanceMargin.description == "0.08004280")
+
+            let canceled = try await exchange.cancel(symbol: "BTCUSDT", clientOrderID: "e-9", conditional: false)
+            #expect(canceled.clientOrderID == "e-9")
+            #expect(canceled.reason == "CANCELED")
+            #expect(venue.state.current.authenticationFailures.isEmpty)
+        }
+    }
+}

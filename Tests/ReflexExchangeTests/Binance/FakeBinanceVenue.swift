@@ -86,6 +86,28 @@ final class FakeBinanceVenue: Sendable {
         }
     }
 
+    /// Read-only account endpoints, answered with the spec's samples (adapted where noted in Fixtures/README.md).
+    func registerAccountQueries(on router: Router<BasicWebSocketRequestContext>) {
+        let answers: [(String, String)] = [
+            ("/fapi/v1/openOrders", "open_orders.json"), ("/fapi/v1/openAlgoOrders", "open_algo_orders.json"),
+            ("/fapi/v3/positionRisk", "position_risk_v3.json"), ("/fapi/v3/account", "account_v3.json"),
+        ]
+        for (path, fixture) in answers {
+            router.get(RouterPath(path)) { request, _ -> Response in
+                if let failure = self.authenticate(request) { return failure }
+                return Self.json(.ok, (try? Fixture.text(fixture)) ?? "")
+            }
+        }
+        router.delete("/fapi/v1/order") { request, _ -> Response in
+            if let failure = self.authenticate(request) { return failure }
+            let clientID = request.uri.queryParameters["origClientOrderId"].map(String.init) ?? ""
+            return Self.json(
+                .ok,
+                Self.orderJSON(orderID: 1, clientID: clientID, request: request).replacingOccurrences(
+                    of: "\"status\":\"NEW\"", with: "\"status\":\"CANCELED\""))
+        }
+    }
+
     private func book(_ clientID: String) -> Int64 {
         state.withLock { state in
             if let existing = state.orders[clientID] { return existing }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -9,6 +10,7 @@ import Synchronization
 /// the duration of `body`, then shuts it down.
 func withLoopbackServer<Result: Sendable>(
     _ router: Router<BasicWebSocketRequestContext>,
+    webSocket: WebSocketServerConfiguration = .init(),
     _ body: @Sendable (Int) async throws -> Result
 ) async throws -> Result {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -16,7 +18,7 @@ func withLoopbackServer<Result: Sendable>(
     logger.logLevel = .critical
     let app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router),
+        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
         configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
         logger: logger
@@ -61,7 +63,7 @@ struct TimeoutError: Error {}
 /// A quiet logger for clients under test (set REFLEX_TEST_LOG=1 to see everything).
 func testLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
-    logger.logLevel = .critical
+    logger.logLevel = ProcessInfo.processInfo.environment["REFLEX_TEST_LOG"] == nil ? .critical : .debug
     return logger
 }
 

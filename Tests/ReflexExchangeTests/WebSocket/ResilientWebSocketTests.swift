@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
 import ReflexExchange
+import ServiceLifecycle
 import Testing
 
 struct ResilientWebSocketTests {
@@ -132,5 +133,53 @@ struct ResilientWebSocketTests {
         }
         #expect(failures == 3)
         #expect(socket.statistics.connections == 0)
+    }
+
+    @Test func serverPingsAreAnswered() async throws {
+        // The server pings every 100 ms and closes the connection when a pong is missing at the next ping.
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/pinged") { inbound, outbound, _ in
+            try await outbound.write(.text("hi"))
+            for try await _ in inbound {}
+        }
+        let server = WebSocketServerConfiguration(autoPing: .enabled(timePeriod: .milliseconds(100)))
+        try await withLoopbackServer(router, webSocket: server) { port in
+            let socket = ResilientWebSocket(
+                url: "ws://127.0.0.1:\(port)/pinged", configuration: Self.fast, logger: testLogger("ws"))
+            try await whileRunning(socket) {
+                var iterator = socket.events.makeAsyncIterator()
+                #expect(await iterator.next() == .connected(connection: 1))
+                try await Task.sleep(for: .milliseconds(600))  // six ping periods
+            }
+            #expect(socket.statistics.connections == 1)
+            #expect(socket.statistics.reconnects == 0)
+        }
+    }
+
+    @Test func gracefulShutdownStopsTheServiceAndFinishesEvents() async throws {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/feed") { inbound, outbound, _ in
+            try await outbound.write(.text("hi"))
+            for try await _ in inbound {}
+        }
+        try await withLoopbackServer(router) { port in
+            let socket = ResilientWebSocket(
+                url: "ws://127.0.0.1:\(port)/feed", configuration: Self.fast, logger: testLogger("ws"))
+            let group = ServiceGroup(services: [socket], logger: testLogger("group"))
+            try await withTimeout {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    var events: [WebSocketEvent] = []
+                    for await event in socket.events {
+                        events.append(event)
+                        if event == .message("hi") { await group.triggerGracefulShutdown() }
+                    }
+                    // The stream finished: the service stopped without being cancelled.
+                    try await tasks.waitForAll()
+                    #expect(events.first == .connected(connection: 1))
+                    #expect(!events.contains { if case .connected(2) = $0 { return true } else { return false } })
+                }
+            }
+        }
     }
 }
