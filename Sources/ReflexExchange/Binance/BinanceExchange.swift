@@ -164,8 +164,8 @@ public final class BinanceExchange: ExchangeClient {
         if conditional {
             let record = try await rest.cancelAlgoOrder(clientOrderID: clientOrderID)
             return OrderCanceled(
-                clientOrderID: clientOrderID, reason: record.algoStatus,
-                time: .milliseconds(record.updateTime ?? rest.configuration.wallClock()))
+                clientOrderID: clientOrderID, reason: record.msg ?? "CANCELED",
+                time: .milliseconds(rest.configuration.wallClock()))
         }
         let record = try await rest.cancelOrder(symbol: symbol, clientOrderID: clientOrderID)
         return OrderCanceled(

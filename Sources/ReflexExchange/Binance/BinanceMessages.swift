@@ -73,6 +73,14 @@ struct BinanceAlgoOrderRecord: Decodable {
     let updateTime: Int64?
 }
 
+/// `DELETE /fapi/v1/algoOrder`: Binance answers only the ids and a result code
+/// (`{"algoId":…,"clientAlgoId":…,"code":"200","msg":"success"}`), not the order.
+struct BinanceAlgoCancelRecord: Decodable {
+    let algoId: Int64?
+    let clientAlgoId: String?
+    let msg: String?
+}
+
 /// One element of `GET /fapi/v3/positionRisk`.
 struct BinancePositionRecord: Decodable {
     let symbol: String

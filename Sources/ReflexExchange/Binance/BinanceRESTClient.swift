@@ -149,9 +149,9 @@ public final class BinanceRESTClient: Sendable {
     }
 
     /// `DELETE /fapi/v1/algoOrder?clientAlgoId=`.
-    func cancelAlgoOrder(clientOrderID: ClientOrderID) async throws -> BinanceAlgoOrderRecord {
+    func cancelAlgoOrder(clientOrderID: ClientOrderID) async throws -> BinanceAlgoCancelRecord {
         let query = BinanceQuery([("clientAlgoId", clientOrderID.rawValue)])
-        return try await send(.DELETE, "/fapi/v1/algoOrder", query, .signed, as: BinanceAlgoOrderRecord.self)
+        return try await send(.DELETE, "/fapi/v1/algoOrder", query, .signed, as: BinanceAlgoCancelRecord.self)
     }
 
     /// `GET /fapi/v1/openOrders?symbol=`.
