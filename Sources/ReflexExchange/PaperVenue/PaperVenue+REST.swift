@@ -239,7 +239,7 @@ extension PaperVenue {
         return configuration.faults.serviceUnavailableExecutes ? .unknownOutcome : .unavailable
     }
 
-    private static func checkSymbol(_ p: RequestParameters, _ rules: InstrumentRules) throws {
+    private static func checkSymbol(_ p: RequestParameters, _ rules: VenueSymbolRules) throws {
         guard try p.required("symbol").uppercased() == rules.symbol else { throw BinanceAPIError.badSymbol }
     }
 

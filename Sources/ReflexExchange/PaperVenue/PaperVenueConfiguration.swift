@@ -106,8 +106,8 @@ public struct PaperVenueConfiguration: Sendable {
     /// Starting USDT wallet balance.
     public var initialBalance: Money
     public var leverage: Int
-    /// Binance's rules for the symbol; taken from ``InstrumentRules/forSymbol(_:)`` unless set.
-    public var rules: InstrumentRules
+    /// Binance's rules for the symbol; taken from ``VenueSymbolRules/forSymbol(_:)`` unless set.
+    public var rules: VenueSymbolRules
     /// Fees, slippage and latency of the matching engine (the backtester's `SimulatedVenue`).
     public var matching: SimulatedVenue.Configuration
     /// Margin ratio at which a `MARGIN_CALL` / `margin.warning` is sent (re-armed when it falls back below).
@@ -124,12 +124,12 @@ public struct PaperVenueConfiguration: Sendable {
         symbol: String, tape: Tape, host: String = "127.0.0.1", port: Int = 8765, speed: Double = 1,
         loop: Bool = false, loopGap: Timestamp.Duration = .seconds(1), tapeStart: TapeStart = .immediately,
         credentials: Credentials? = nil, webhook: Webhook? = nil, initialBalance: Money = Money(integer: 10_000),
-        leverage: Int = 10, rules: InstrumentRules? = nil, matching: SimulatedVenue.Configuration? = nil,
+        leverage: Int = 10, rules: VenueSymbolRules? = nil, matching: SimulatedVenue.Configuration? = nil,
         marginCallThreshold: Double = 0.8, tradeHistoryCapacity: Int = 100_000, clientBufferCapacity: Int = 100_000,
         listenKeyValidity: Duration = .seconds(3600), faults: Faults = .none
     ) {
         let symbol = symbol.uppercased()
-        let rules = rules ?? InstrumentRules.forSymbol(symbol)
+        let rules = rules ?? VenueSymbolRules.forSymbol(symbol)
         self.symbol = symbol
         self.tape = tape
         self.host = host
