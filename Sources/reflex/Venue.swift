@@ -89,8 +89,11 @@ extension Reflex {
             let logger = Logger(label: "reflex.venue")
             let configuration = try makeConfiguration()
             let venue = PaperVenue(configuration: configuration, logger: logger)
-            let group = ServiceGroup(services: [venue], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            try await group.run()
+            var group = ServiceGroupConfiguration(
+                services: [.init(service: venue)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // A stuck client connection must not keep the process alive after Ctrl-C.
+            group.maximumGracefulShutdownDuration = .seconds(10)
+            try await ServiceGroup(configuration: group).run()
         }
 
         func makeConfiguration() throws -> PaperVenueConfiguration {
