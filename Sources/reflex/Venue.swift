@@ -93,7 +93,12 @@ extension Reflex {
                 services: [.init(service: venue)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             // A stuck client connection must not keep the process alive after Ctrl-C.
             group.maximumGracefulShutdownDuration = .seconds(10)
-            try await ServiceGroup(configuration: group).run()
+            do {
+                try await ServiceGroup(configuration: group).run()
+            } catch {
+                // NIO's bind error alone does not say which address; the operator needs that to pick another.
+                throw CommandFailure("paper venue on \(host):\(port): \(error)")
+            }
         }
 
         func makeConfiguration() throws -> PaperVenueConfiguration {
