@@ -62,10 +62,43 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The paper venue: a local Binance-shaped exchange server replaying a recording (server side only).
+        .target(
+            name: "ReflexPaperVenue",
+            dependencies: [
+                "ReflexCore", "ReflexBacktest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The live runtime: deployment configs, the journal, the engine's actor and its services.
+        .target(
+            name: "ReflexLive",
+            dependencies: [
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexPaperVenue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "reflex",
             dependencies: [
-                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange",
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexPaperVenue", "ReflexLive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,10 +126,29 @@ let package = Package(
                 "ReflexCore", "ReflexBacktest", "ReflexExchange",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ReflexCLITests", dependencies: ["reflex"], swiftSettings: swiftSettings),
+            name: "ReflexPaperVenueTests",
+            dependencies: [
+                "ReflexCore", "ReflexBacktest", "ReflexPaperVenue",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReflexLiveTests", dependencies: ["ReflexCore", "ReflexBacktest", "ReflexLive"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReflexCLITests",
+            dependencies: [
+                "reflex", "ReflexCore", "ReflexExchange", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -113,7 +113,7 @@ struct RunState {
         // The tape trades through resting orders first; then the engine sees the trade.
         let fills = venue.process(tick)
         for event in fills { dispatch(event) }
-        let commands = engine.handle(.tick(tick))
+        let commands = engine.handle(tick: tick)
         if !commands.isEmpty { execute(commands, time: tick.time) }
     }
 

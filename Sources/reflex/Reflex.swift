@@ -11,6 +11,9 @@ struct Reflex: AsyncParsableCommand {
               reflex backtest --strategy Strategies/donchian-trend.json --ticks Data/BTCUSDT-trades-2024-08-08-2354.csv
             """,
         version: "0.1.0",
-        subcommands: [Backtest.self, Indicators.self, Bench.self, Venue.self]
+        subcommands: [
+            Run.self, Mode.self, Pause.self, Resume.self, Flatten.self, Status.self, Backtest.self, Indicators.self,
+            Bench.self, Config.self, Webhook.self, Venue.self,
+        ]
     )
 }

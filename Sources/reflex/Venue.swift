@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ReflexCore
-import ReflexExchange
+import ReflexPaperVenue
 import ServiceLifecycle
 import UnixSignals
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ReflexExchange
+import ReflexPaperVenue
 
 /// `reflex venue` fault-injection flags, for exercising a client's resilience by hand.
 struct VenueFaultOptions: ParsableArguments {

@@ -39,3 +39,40 @@ struct ReflexProcess {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+extension ReflexProcess {
+    /// A long-running `reflex` process (the venue, the bot), its output kept in files.
+    struct Running {
+        let process: Process
+        let log: URL
+
+        /// SIGTERM, then wait.
+        func terminate() {
+            guard process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        /// SIGKILL: no shutdown at all, as a crash would.
+        func kill() {
+            guard process.isRunning else { return }
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repoRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return Running(process: process, log: log)
+    }
+}

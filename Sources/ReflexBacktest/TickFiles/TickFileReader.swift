@@ -14,40 +14,39 @@ public final class TickFileReader {
     public let symbol: String?
     public let skipBadLines: Bool
 
-    /// Lines skipped as malformed (only with `skipBadLines`).
-    public private(set) var badLines = 0
-    /// The first few skipped lines' errors, for the report.
-    public private(set) var badLineSamples: [TickFileError] = []
-    /// Ticks whose time is earlier than the tick before.
-    public private(set) var outOfOrderTicks = 0
-    /// Line number of the first out-of-order tick.
-    public private(set) var firstOutOfOrderLine: Int?
-    /// Ticks returned so far.
-    public private(set) var ticksRead = 0
-    /// Bytes consumed so far (for progress).
-    public private(set) var bytesRead = 0
+    /// The parsing state lives in one struct so the hot loop pays one exclusivity check per record, not one per
+    /// field access of a class.
+    private var cursor: TickFileCursor
 
-    private let source: ByteSource
-    private var buffer: UnsafeMutableRawBufferPointer
-    private var start = 0
-    private var end = 0
-    private var atEndOfData = false
-    private var lineNumber = 0
-    private var lastTime = Int64.min
-    private let columns: TickFileFormat.Columns
+    /// Lines skipped as malformed (only with `skipBadLines`).
+    public var badLines: Int { cursor.badLines }
+    /// The first few skipped lines' errors, for the report.
+    public var badLineSamples: [TickFileError] { cursor.badLineSamples }
+    /// Ticks whose time is earlier than the tick before.
+    public var outOfOrderTicks: Int { cursor.outOfOrderTicks }
+    /// Line number of the first out-of-order tick.
+    public var firstOutOfOrderLine: Int? { cursor.firstOutOfOrderLine }
+    /// Ticks returned so far.
+    public var ticksRead: Int { cursor.ticksRead }
+    /// Bytes consumed so far (for progress).
+    public var bytesRead: Int { cursor.bytesRead }
 
     /// Opens `path` and detects its format from the first line.
     /// - Throws: ``TickFileError`` when the file cannot be opened or its first line is no known format.
     public init(path: String, skipBadLines: Bool = false) throws {
         self.path = path
         self.skipBadLines = skipBadLines
-        source = try ByteSource(path: path)
-        buffer = .allocate(byteCount: 1 << 20, alignment: 8)
+        let source = try ByteSource(path: path)
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+        var start = 0
+        var end = 0
+        var atEndOfData = false
+        var lineNumber = 0
         // Read the first line to detect the format.
         var firstLine: String?
         var firstRange: Range<Int>?
-        Self.fill(source: source, buffer: &buffer, start: &start, end: &end, atEnd: &atEndOfData)
-        if let range = Self.nextLine(buffer: buffer, start: start, end: end, atEnd: atEndOfData) {
+        TickFileCursor.fill(source: source, buffer: &buffer, start: &start, end: &end, atEnd: &atEndOfData)
+        if let range = TickFileCursor.nextLine(buffer: buffer, start: start, end: end, atEnd: atEndOfData) {
             firstRange = range
             firstLine = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[range]), as: UTF8.self)
         }
@@ -64,7 +63,6 @@ public final class TickFileReader {
             )
         }
         self.format = format
-        columns = format.columns
         var symbol: String?
         if format == .reflex, let eq = line.range(of: "symbol=") {
             symbol = String(line[eq.upperBound...].prefix { !$0.isWhitespace })
@@ -74,24 +72,29 @@ public final class TickFileReader {
             lineNumber = 1
             if format == .reflex {
                 // The column-name line follows the magic line.
-                if let next = Self.nextLine(buffer: buffer, start: start, end: end, atEnd: atEndOfData) {
+                if let next = TickFileCursor.nextLine(buffer: buffer, start: start, end: end, atEnd: atEndOfData) {
                     start = next.upperBound + 1
                     lineNumber = 2
                 }
             }
         }
         if symbol == nil && format == .tardis,
-            let next = Self.nextLine(buffer: buffer, start: start, end: end, atEnd: atEndOfData)
+            let next = TickFileCursor.nextLine(buffer: buffer, start: start, end: end, atEnd: atEndOfData)
         {
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[next]), as: UTF8.self)
             let fields = text.split(separator: ",", omittingEmptySubsequences: false)
             if fields.count > 1 { symbol = String(fields[1]) }
         }
         self.symbol = symbol ?? Self.symbol(fromFileName: path)
+        cursor = TickFileCursor(
+            path: path, skipBadLines: skipBadLines, columns: format.columns, source: source, buffer: buffer,
+            start: start,
+            end: end, atEndOfData: atEndOfData, lineNumber: lineNumber)
     }
 
     deinit {
-        buffer.deallocate()
+        cursor.buffer.deallocate()
+        cursor.fieldStarts.deallocate()
     }
 
     /// A Binance-style download name (`BTCUSDT-trades-2024-08-08.csv`) names its symbol first.
@@ -105,14 +108,59 @@ public final class TickFileReader {
 
     /// The next tick, skipping recorded regime lines; nil at end of data.
     public func nextTick() throws -> Tick? {
+        try cursor.nextTick()
+    }
+
+    /// The next record; nil at end of data.
+    public func next() throws -> TapeItem? {
+        try cursor.next()
+    }
+}
+
+/// The reader's mutable state and its byte-level parsing.
+struct TickFileCursor {
+    let path: String
+    let skipBadLines: Bool
+    let columns: TickFileFormat.Columns
+    let source: ByteSource
+    var buffer: UnsafeMutableRawBufferPointer
+    var start: Int
+    var end: Int
+    var atEndOfData: Bool
+    var lineNumber: Int
+    var lastTime = Int64.min
+    /// Field offsets of the line being parsed (reused: no allocation per line).
+    let fieldStarts = UnsafeMutablePointer<Int>.allocate(capacity: 9)
+    var badLines = 0
+    var badLineSamples: [TickFileError] = []
+    var outOfOrderTicks = 0
+    var firstOutOfOrderLine: Int?
+    var ticksRead = 0
+    var bytesRead = 0
+
+    init(
+        path: String, skipBadLines: Bool, columns: TickFileFormat.Columns, source: ByteSource,
+        buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int, atEndOfData: Bool, lineNumber: Int
+    ) {
+        self.path = path
+        self.skipBadLines = skipBadLines
+        self.columns = columns
+        self.source = source
+        self.buffer = buffer
+        self.start = start
+        self.end = end
+        self.atEndOfData = atEndOfData
+        self.lineNumber = lineNumber
+    }
+
+    mutating func nextTick() throws -> Tick? {
         while let item = try next() {
             if case .tick(let tick) = item { return tick }
         }
         return nil
     }
 
-    /// The next record; nil at end of data.
-    public func next() throws -> TapeItem? {
+    mutating func next() throws -> TapeItem? {
         while true {
             guard let range = try nextLineRange() else { return nil }
             lineNumber += 1
@@ -129,7 +177,7 @@ public final class TickFileReader {
 
     // MARK: - Buffering
 
-    private func nextLineRange() throws -> Range<Int>? {
+    mutating func nextLineRange() throws -> Range<Int>? {
         while true {
             if let range = Self.nextLine(buffer: buffer, start: start, end: end, atEnd: atEndOfData) {
                 start = range.upperBound + 1
@@ -161,7 +209,7 @@ public final class TickFileReader {
     }
 
     /// Moves the unread tail to the front and reads more.
-    private static func fill(
+    static func fill(
         source: ByteSource, buffer: inout UnsafeMutableRawBufferPointer, start: inout Int, end: inout Int,
         atEnd: inout Bool
     ) {
@@ -185,7 +233,7 @@ public final class TickFileReader {
     }
 
     /// The next line's byte range (without the newline); at end of data, the unterminated last line.
-    private static func nextLine(buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int, atEnd: Bool)
+    static func nextLine(buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int, atEnd: Bool)
         -> Range<Int>?
     {
         guard start < end else { return nil }
@@ -203,32 +251,27 @@ public final class TickFileReader {
 
     // MARK: - Parsing
 
-    private func parse(_ range: Range<Int>) throws -> TapeItem? {
+    mutating func parse(_ range: Range<Int>) throws -> TapeItem? {
         let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
         if base[range.lowerBound] == UInt8(ascii: "#") {
             return try parseDirective(range)
         }
         // Split into at most 8 fields; a line with another count is malformed.
-        var fieldStart = (0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
+        let starts = fieldStarts
+        starts[0] = range.lowerBound
+        var count = 1
         var cursor = range.lowerBound
-        withUnsafeMutableBytes(of: &fieldStart) { raw in
-            let starts = raw.bindMemory(to: Int.self)
-            starts[0] = cursor
-            count = 1
-            while cursor < range.upperBound {
-                if base[cursor] == 44 {
-                    if count < 8 { starts[count] = cursor + 1 }
-                    count += 1
-                }
-                cursor += 1
+        while cursor < range.upperBound {
+            if base[cursor] == 44 {
+                if count < 8 { starts[count] = cursor + 1 }
+                count += 1
             }
+            cursor += 1
         }
         guard count == columns.count else {
             throw error(column: 0, "expected \(columns.count) comma-separated fields, found \(count)")
         }
-        return try withUnsafeBytes(of: &fieldStart) { raw -> TapeItem in
-            let starts = raw.bindMemory(to: Int.self)
+        do {
             func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
                 let s = starts[i]
                 let e = i + 1 < count ? starts[i + 1] - 1 : range.upperBound
@@ -275,7 +318,7 @@ public final class TickFileReader {
         }
     }
 
-    private func parseDirective(_ range: Range<Int>) throws -> TapeItem? {
+    func parseDirective(_ range: Range<Int>) throws -> TapeItem? {
         let line = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[range]), as: UTF8.self)
         guard line.hasPrefix("#regime,") else { return nil }  // a comment
         let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -290,11 +333,11 @@ public final class TickFileReader {
                 mode: mode, source: source, reason: "recorded \(fields[3])", time: Timestamp(nanoseconds: nanos)))
     }
 
-    private func error(column: Int, _ message: String) -> TickFileError {
+    func error(column: Int, _ message: String) -> TickFileError {
         TickFileError(file: path, line: lineNumber, column: column, message: message)
     }
 
-    private func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         "\"" + String(decoding: bytes.prefix(40), as: UTF8.self) + "\""
     }
 

@@ -6,7 +6,7 @@ extension Engine {
             manageOpenPosition(price: price.doubleValue, time: time, &out)
             return
         }
-        guard entriesAllowed, barsClosed > lastExitBar, !hasWorkingOrder(purpose: .entry),
+        guard !paused, riskHalt == nil, barsClosed > lastExitBar, !workingOrders.hasLive(purpose: .entry),
             let channel = entryChannel.value, let atr = averageTrueRange.value, atr > 0
         else { return }
         let p = price.doubleValue
@@ -55,7 +55,10 @@ extension Engine {
             target = channel.middle
             guard side == .sell ? channel.middle < p : channel.middle > p else { return }
         }
-        guard stopDistance > 0, let quantity = size(price: price, stopDistance: stopDistance) else { return }
+        guard stopDistance > 0,
+            let quantity = Self.size(
+                price: price, stopDistance: stopDistance, equity: equity, strategy: strategy, risk: configuration.risk)
+        else { return }
         if let limit = configuration.risk.maxOrdersPerMinute {
             recentOrderTimes.removeAll { time.nanoseconds - $0.nanoseconds >= 60_000_000_000 }
             guard recentOrderTimes.count < limit else { return }
@@ -69,21 +72,22 @@ extension Engine {
 
     /// Risk a fixed fraction of equity over the stop distance, capped by leverage and notional limits,
     /// rounded down to the step size; nil when the result is below the instrument's minimums.
-    func size(price: Price, stopDistance: Double) -> Quantity? {
-        let equity = self.equity.doubleValue
+    /// (Static so that calling it from the hot path does not copy the engine.)
+    static func size(
+        price: Price, stopDistance: Double, equity equityMoney: Money, strategy: StrategyParameters, risk: RiskLimits
+    ) -> Quantity? {
+        let equity = equityMoney.doubleValue
         let p = price.doubleValue
         guard equity > 0, p > 0 else { return nil }
         var units = strategy.riskFraction * equity / stopDistance
         units = min(units, strategy.maxLeverage * equity / p)
         if let cap = strategy.maxNotional { units = min(units, cap.doubleValue / p) }
-        if let cap = configuration.risk.maxPositionNotional { units = min(units, cap.doubleValue / p) }
-        if let lev = configuration.risk.maxLeverage { units = min(units, lev * equity / p) }
+        if let cap = risk.maxPositionNotional { units = min(units, cap.doubleValue / p) }
+        if let lev = risk.maxLeverage { units = min(units, lev * equity / p) }
         let instrument = strategy.instrument
         guard units.isFinite, units > 0, let approx = Quantity(approximating: units) else { return nil }
         let quantity = approx.rounded(toMultipleOf: instrument.stepSize, .down)
-        guard
-            instrument.violation(quantity: quantity, price: price.rounded(toMultipleOf: instrument.tickSize, .nearest))
-                == nil
+        guard instrument.accepts(quantity: quantity, price: price.rounded(toMultipleOf: instrument.tickSize, .nearest))
         else { return nil }
         return quantity
     }
@@ -143,15 +147,21 @@ extension Engine {
             workingOrders[index].cancelRequested = true
             let intent = workingOrders[index].intent
             out.append(
-                .cancel(CancelRequest(clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason)))
+                .cancel(
+                    CancelRequest(
+                        clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason,
+                        conditional: intent.type.isConditional)))
         }
-    }
-
-    func hasWorkingOrder(purpose: OrderPurpose) -> Bool {
-        workingOrders.contains { $0.intent.purpose == purpose && !$0.cancelRequested }
     }
 
     func hasWorkingOrder(where predicate: (WorkingOrder) -> Bool) -> Bool {
         workingOrders.contains { !$0.cancelRequested && predicate($0) }
+    }
+}
+
+extension [WorkingOrder] {
+    /// An order of this purpose that is not being cancelled.
+    func hasLive(purpose: OrderPurpose) -> Bool {
+        contains { $0.intent.purpose == purpose && !$0.cancelRequested }
     }
 }

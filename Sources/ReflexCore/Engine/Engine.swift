@@ -64,6 +64,8 @@ public struct Engine: Sendable, Codable {
     public var exitChannelValue: DonchianChannel.Value? { exitChannel.value }
     public var atr: Double? { averageTrueRange.value }
     public var volatility: Double? { realizedVolatility.value }
+    /// Orders placed so far: the sequence number inside client order ids (never reused after a restart).
+    public var ordersPlaced: Int64 { sequence }
     /// The bar being formed.
     public var formingBar: Bar? { bars.forming }
     public var entriesAllowed: Bool { !paused && riskHalt == nil }
@@ -93,7 +95,9 @@ public struct Engine: Sendable, Codable {
         return out
     }
 
-    /// The hot path: one trade.
+    /// The hot path: one trade. Same as `handle(.tick(tick))` without wrapping the tick in the (large) event enum.
+    public mutating func handle(tick: Tick) -> [EngineCommand] { onTick(tick) }
+
     mutating func onTick(_ tick: Tick) -> [EngineCommand] {
         ticks &+= 1
         lastPrice = tick.price

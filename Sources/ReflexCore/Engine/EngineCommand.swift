@@ -14,10 +14,13 @@ public struct CancelRequest: Hashable, Sendable, Codable {
     public var clientOrderID: ClientOrderID
     public var symbol: String
     public var reason: String
-    public init(clientOrderID: ClientOrderID, symbol: String, reason: String) {
+    /// A conditional (stop / take-profit) order: venues keep those apart (Binance's algo-order endpoint).
+    public var conditional: Bool
+    public init(clientOrderID: ClientOrderID, symbol: String, reason: String, conditional: Bool = false) {
         self.clientOrderID = clientOrderID
         self.symbol = symbol
         self.reason = reason
+        self.conditional = conditional
     }
 }
 

@@ -13,14 +13,14 @@ public struct BarAggregator: Sendable, Codable {
     /// reopening a closed one: a closed bar is a fact the indicators have already consumed.
 
     public mutating func add(_ tick: Tick) -> Bar? {
-        if var bar = forming {
-            if tick.time.nanoseconds < bar.openTime.nanoseconds + interval.nanoseconds {
-                bar.add(tick)
-                forming = bar
+        if let openTime = forming?.openTime {
+            if tick.time.nanoseconds < openTime.nanoseconds + interval.nanoseconds {
+                forming!.add(tick)  // in place: no copy of the bar per tick
                 return nil
             }
+            let closed = forming
             forming = Bar(first: tick, openTime: interval.bucketStart(tick.time), interval: interval)
-            return bar
+            return closed
         }
         forming = Bar(first: tick, openTime: interval.bucketStart(tick.time), interval: interval)
         return nil

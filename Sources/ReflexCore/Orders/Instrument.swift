@@ -36,6 +36,14 @@ public struct Instrument: Sendable, Hashable, Codable {
         }
     }
 
+    /// True when an order of `quantity` at `price` keeps the rules (the cheap check; ``violation(quantity:price:)``
+    /// says why not).
+    public func accepts(quantity: Quantity, price: Price?) -> Bool {
+        guard quantity.isMultiple(of: stepSize), quantity >= minQuantity else { return false }
+        guard let price else { return true }
+        return price.isMultiple(of: tickSize) && Money.notional(price, quantity) >= minNotional
+    }
+
     /// Why an order of `quantity` at `price` would break the rules, or nil if it is fine.
     public func violation(quantity: Quantity, price: Price?) -> String? {
         if !quantity.isMultiple(of: stepSize) {

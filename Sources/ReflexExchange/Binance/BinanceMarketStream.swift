@@ -1,0 +1,165 @@
+public import Logging
+public import ReflexCore
+import ServiceLifecycle
+import Synchronization
+
+/// The aggregate-trade tape of one symbol (`<symbol>@aggTrade` on `/market`), gap-free.
+///
+/// Aggregate ids are consecutive, so after a reconnect the first id tells exactly what was missed; the missing
+/// trades are fetched from `GET /fapi/v1/aggTrades?fromId=` and delivered before the live one. Ids at or below the
+/// last delivered one are dropped. Consumers see every trade once, in order.
+public final class BinanceMarketStream: MarketStream {
+    /// The instrument (`BTCUSDT`).
+    public let symbol: String
+    /// Trades in id order without gaps or duplicates; finishes when `run()` returns.
+    public let ticks: AsyncStream<Tick>
+    /// Counters for metrics and tests.
+    public var statistics: MarketStreamStatistics { state.withLock { $0.statistics } }
+
+    private let continuation: AsyncStream<Tick>.Continuation
+    private let url: String
+    private let rest: BinanceRESTClient
+    private let configuration: ResilientWebSocketConfiguration
+    private let backfillPageSize: Int
+    private let onTick: (@Sendable (Tick) -> Void)?
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var statistics = MarketStreamStatistics()
+        var lastID: Int64?
+    }
+
+    /// - Parameters:
+    ///   - symbol: instrument, any case.
+    ///   - rest: used to backfill gaps (`/fapi/v1/aggTrades`, public, no key needed); its URLs give the stream URL.
+    ///   - configuration: reconnect, silence and age settings of the socket.
+    ///   - backfillPageSize: trades per backfill request (Binance maximum 1000).
+    ///   - onTick: called for every delivered tick before it is queued (e.g. to keep a reference price).
+    ///   - logger: reconnects, gaps and malformed messages are logged here.
+    public init(
+        symbol: String, rest: BinanceRESTClient, configuration: ResilientWebSocketConfiguration = .init(),
+        backfillPageSize: Int = 1000, onTick: (@Sendable (Tick) -> Void)? = nil, logger: Logger
+    ) {
+        self.symbol = symbol.uppercased()
+        self.url = rest.urls.aggTradeStream(symbol: symbol)
+        self.rest = rest
+        self.configuration = configuration
+        self.backfillPageSize = max(1, min(backfillPageSize, 1000))
+        self.onTick = onTick
+        var logger = logger
+        logger[metadataKey: "symbol"] = "\(self.symbol)"
+        self.logger = logger
+        (ticks, continuation) = AsyncStream.makeStream(of: Tick.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Streams until cancelled or the service group shuts down.
+    public func run() async throws {
+        defer { continuation.finish() }
+        let socket = ResilientWebSocket(url: url, configuration: configuration, logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await socket.run() }
+            for await event in socket.events {
+                switch event {
+                case .message(let text): await handle(text)
+                case .connected(let connection):
+                    if connection > 1 { state.withLock { $0.statistics.reconnects += 1 } }
+                case .disconnected: break
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func handle(_ text: String) async {
+        switch BinanceParse.trade(text) {
+        case .trade(let tick):
+            await deliver(tick)
+        case .ignored:
+            break
+        case .malformed(let failure):
+            state.withLock { $0.statistics.malformed += 1 }
+            logger.warning(
+                "malformed market message",
+                metadata: ["reason": "\(failure)", "raw": "\(BinanceRESTClient.truncated(text))"])
+        }
+    }
+
+    private func deliver(_ tick: Tick) async {
+        let lastID = state.withLock { $0.lastID }
+        if let lastID {
+            if tick.tradeID <= lastID {
+                state.withLock { $0.statistics.duplicates += 1 }
+                return
+            }
+            if tick.tradeID > lastID + 1 { await backfill(from: lastID + 1, before: tick.tradeID) }
+        }
+        emit(tick)
+    }
+
+    private func emit(_ tick: Tick) {
+        state.withLock { state in
+            state.lastID = tick.tradeID
+            state.statistics.delivered += 1
+        }
+        onTick?(tick)
+        continuation.yield(tick)
+    }
+
+    /// Fetches and delivers trades `from..<before` over REST, page by page.
+    private func backfill(from first: Int64, before end: Int64) async {
+        let size = end - first
+        logger.warning(
+            "aggTrade gap, backfilling", metadata: ["from": "\(first)", "to": "\(end - 1)", "size": "\(size)"])
+        state.withLock { $0.statistics.gaps += 1 }
+        var next = first
+        var failures = 0
+        while next < end {
+            let page: [Tick]
+            do {
+                let limit = Int(min(Int64(backfillPageSize), end - next))
+                page = try await rest.aggregateTrades(symbol: symbol, fromID: next, limit: limit)
+            } catch {
+                failures += 1
+                logger.error("backfill request failed", metadata: ["fromId": "\(next)", "error": "\(error)"])
+                if failures >= 3 || Task.isCancelled { break }
+                try? await Task.sleep(for: .milliseconds(200 * failures))
+                continue
+            }
+            var advanced = false
+            for tick in page where tick.tradeID >= next && tick.tradeID < end {
+                emit(tick)
+                state.withLock { $0.statistics.backfilled += 1 }
+                next = tick.tradeID + 1
+                advanced = true
+            }
+            if !advanced { break }
+        }
+        if next < end {
+            state.withLock { $0.statistics.lost += end - next }
+            logger.error("aggTrade gap not fully backfilled", metadata: ["missing": "\(end - next)"])
+        } else {
+            logger.info("aggTrade gap backfilled", metadata: ["size": "\(size)"])
+        }
+    }
+}
+
+/// Counters kept by a market stream.
+public struct MarketStreamStatistics: Hashable, Sendable {
+    /// Ticks handed to the consumer (live and backfilled).
+    public var delivered = 0
+    /// Ticks that came from REST backfill.
+    public var backfilled = 0
+    /// Gaps detected in the id sequence.
+    public var gaps = 0
+    /// Trades that could not be backfilled.
+    public var lost: Int64 = 0
+    /// Live messages dropped because their id was already delivered.
+    public var duplicates = 0
+    /// Messages that were not valid Binance market messages.
+    public var malformed = 0
+    /// Reconnects of the socket.
+    public var reconnects = 0
+
+    public init() {}
+}

@@ -1,0 +1,131 @@
+import ReflexCore
+
+extension BinanceParse {
+    /// Reads a market-stream message into a trade tick, ignoring other event types.
+    public static func trade(_ text: String) -> BinanceTradeMessage {
+        var text = text
+        return text.withUTF8 { trade(bytes: $0) }
+    }
+
+    /// Reads a market-stream message from raw UTF-8 bytes (one JSON object, raw or combined-stream envelope).
+    public static func trade(bytes: UnsafeBufferPointer<UInt8>) -> BinanceTradeMessage {
+        var scanner = JSONByteScanner(bytes)
+        var fields = TradeFields()
+        scanner.skipWhitespace()
+        guard scanner.peek == UInt8(ascii: "{") else { return .malformed(.notAnObject) }
+        if let failure = scanTradeObject(&scanner, into: &fields, depth: 0) { return .malformed(failure) }
+        scanner.skipWhitespace()
+        guard scanner.atEnd else { return .malformed(.badSyntax) }
+        return fields.message()
+    }
+
+    /// The fields of a trade event as they are found; the envelope's `data` object is scanned into the same record.
+    struct TradeFields {
+        var kind: Kind = .other
+        var aggregateID: Int64?
+        var tradeID: Int64?
+        var tradeTime: Int64?
+        var price: Price?
+        var quantity: Quantity?
+        var buyerIsMaker: Bool?
+        var badDecimal = false
+
+        enum Kind { case other, aggTrade, trade }
+
+        func message() -> BinanceTradeMessage {
+            let id: Int64?
+            switch kind {
+            case .other: return .ignored
+            case .aggTrade: id = aggregateID
+            case .trade: id = tradeID
+            }
+            if badDecimal { return .malformed(.badDecimal) }
+            guard let id, let tradeTime, let price, let quantity, let buyerIsMaker else {
+                return .malformed(.missingField)
+            }
+            // A maker buyer means the seller crossed the spread.
+            return .trade(
+                Tick(
+                    time: .milliseconds(tradeTime), price: price, quantity: quantity,
+                    aggressor: buyerIsMaker ? .sell : .buy, tradeID: id))
+        }
+    }
+
+    /// Scans one object (scanner on `{`). Keys are matched by bytes; unknown keys and nested values are skipped.
+    private static func scanTradeObject(
+        _ scanner: inout JSONByteScanner, into fields: inout TradeFields, depth: Int
+    ) -> BinanceParseFailure? {
+        scanner.advance()  // {
+        scanner.skipWhitespace()
+        if scanner.peek == UInt8(ascii: "}") {
+            scanner.advance()
+            return nil
+        }
+        while true {
+            scanner.skipWhitespace()
+            guard let key = scanner.stringRange() else { return .badSyntax }
+            scanner.skipWhitespace()
+            guard scanner.consume(UInt8(ascii: ":")) else { return .badSyntax }
+            scanner.skipWhitespace()
+            if key.count == 1 {
+                let failure = scanField(scanner.bytes[key.lowerBound], &scanner, into: &fields)
+                if let failure { return failure }
+            } else if depth == 0 && scanner.matches(key, "data") && scanner.peek == UInt8(ascii: "{") {
+                if let failure = scanTradeObject(&scanner, into: &fields, depth: 1) { return failure }
+            } else {
+                guard scanner.skipValue() else { return .badSyntax }
+            }
+            scanner.skipWhitespace()
+            if scanner.consume(UInt8(ascii: ",")) { continue }
+            if scanner.consume(UInt8(ascii: "}")) { return nil }
+            return .badSyntax
+        }
+    }
+
+    private static func scanField(
+        _ key: UInt8, _ scanner: inout JSONByteScanner, into fields: inout TradeFields
+    ) -> BinanceParseFailure? {
+        switch key {
+        case UInt8(ascii: "e"):
+            guard scanner.peek == UInt8(ascii: "\"") else { return scanner.skipValue() ? nil : .badSyntax }
+            guard let value = scanner.stringRange() else { return .badSyntax }
+            if scanner.matches(value, "aggTrade") {
+                fields.kind = .aggTrade
+            } else if scanner.matches(value, "trade") {
+                fields.kind = .trade
+            }
+        case UInt8(ascii: "a"), UInt8(ascii: "t"), UInt8(ascii: "T"):
+            // `a` is the ask price (a string) in other events: only a bare integer counts here.
+            guard scanner.peekIsNumberStart else { return scanner.skipValue() ? nil : .badSyntax }
+            guard let value = scanner.integer() else { return .badNumber }
+            if key == UInt8(ascii: "a") {
+                fields.aggregateID = value
+            } else if key == UInt8(ascii: "t") {
+                fields.tradeID = value
+            } else {
+                fields.tradeTime = value
+            }
+        case UInt8(ascii: "p"), UInt8(ascii: "q"):
+            guard scanner.peek == UInt8(ascii: "\"") else { return scanner.skipValue() ? nil : .badSyntax }
+            guard let value = scanner.stringRange() else { return .badSyntax }
+            guard let (raw, precision) = FixedPoint.parse(UnsafeBufferPointer(rebasing: scanner.bytes[value])) else {
+                fields.badDecimal = true
+                return nil
+            }
+            if key == UInt8(ascii: "p") {
+                fields.price = Price(raw: raw, precision: precision)
+            } else {
+                fields.quantity = Quantity(raw: raw, precision: precision)
+            }
+        case UInt8(ascii: "m"):
+            if let value = scanner.boolean() {
+                fields.buyerIsMaker = value
+            } else {
+                return scanner.skipValue() ? nil : .badSyntax
+            }
+        default:
+            return scanner.skipValue() ? nil : .badSyntax
+        }
+        return nil
+    }
+}

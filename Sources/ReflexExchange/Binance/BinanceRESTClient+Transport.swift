@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+extension BinanceRESTClient {
+    /// Sends a request and decodes a 2xx body as `T`.
+    func send<T: Decodable>(
+        _ method: HTTPMethod, _ path: String, _ parameters: BinanceQuery, _ security: Security, as type: T.Type
+    ) async throws -> T {
+        let body = try await sendRaw(method, path, parameters, security)
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch {
+            throw ExchangeError(
+                code: ExchangeError.malformedResponse,
+                message: "\(method) \(path): \(error) in \(Self.truncated(String(decoding: body, as: UTF8.self)))")
+        }
+    }
+
+    /// Sends a request; retries once after a `-1021` clock resync and waits out 429/418 `Retry-After`.
+    /// - Returns: the body of a 2xx response.
+    /// - Throws: `ExchangeError` for every other outcome.
+    func sendRaw(
+        _ method: HTTPMethod, _ path: String, _ parameters: BinanceQuery, _ security: Security
+    ) async throws -> Data {
+        var resynchronised = false
+        var rateLimitRetries = 0
+        if security == .signed && !state.withLock({ $0.synced }) { try await synchronizeTime() }
+        while true {
+            try await waitOutBlock()
+            let query = try authenticatedQuery(parameters, security)
+            var request = HTTPClientRequest(url: urls.restURL(path: path, query: query))
+            request.method = method
+            if security != .none, let credentials {
+                request.headers.add(name: "X-MBX-APIKEY", value: credentials.apiKey)
+            }
+            let status: Int
+            let headers: HTTPHeaders
+            let body: Data
+            do {
+                let response = try await httpClient.execute(
+                    request, timeout: .nanoseconds(configuration.requestTimeout.nanosecondsValue), logger: nil)
+                status = Int(response.status.code)
+                headers = response.headers
+                body = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
+            } catch {
+                // Sent or not, no answer: for an order the caller must look it up before deciding.
+                throw ExchangeError(code: ExchangeError.transport, message: "\(method) \(path): \(error)")
+            }
+            if (200..<300).contains(status) { return body }
+            let error = Self.error(status: status, headers: headers, body: body)
+            if error.code == ExchangeError.binanceInvalidTimestamp && !resynchronised {
+                resynchronised = true
+                logger.warning("binance -1021, resynchronising server time", metadata: ["path": "\(path)"])
+                try await synchronizeTime()
+                continue
+            }
+            if status == 429 || status == 418 {
+                let wait = error.retryAfter ?? configuration.defaultRateLimitWait
+                let until = ContinuousClock.now + wait
+                state.withLock { $0.blockedUntil = max($0.blockedUntil ?? until, until) }
+                logger.warning(
+                    "binance rate limit", metadata: ["status": "\(status)", "retryAfter": "\(wait)", "path": "\(path)"])
+                if wait <= configuration.maximumRateLimitWait && rateLimitRetries < configuration.rateLimitRetries {
+                    rateLimitRetries += 1
+                    continue
+                }
+            }
+            throw error
+        }
+    }
+
+    /// Blocks while a 429/418 back-off is running, so no request adds to the ban.
+    private func waitOutBlock() async throws {
+        guard let until = state.withLock({ $0.blockedUntil }) else { return }
+        let now = ContinuousClock.now
+        if until > now { try await Task.sleep(until: until, clock: .continuous) }
+    }
+
+    private func authenticatedQuery(_ parameters: BinanceQuery, _ security: Security) throws -> String {
+        guard security == .signed else { return parameters.encoded }
+        guard let signer else {
+            throw ExchangeError(code: ExchangeError.binanceRejectedAPIKey, message: "no API credentials configured")
+        }
+        var query = parameters
+        query.append("recvWindow", String(configuration.recvWindow))
+        query.append("timestamp", String(configuration.wallClock() + serverTimeOffset))
+        return signer.signed(query: query.encoded)
+    }
+
+    /// Maps a non-2xx response to a typed error (spec A2, A8).
+    static func error(status: Int, headers: HTTPHeaders, body: Data) -> ExchangeError {
+        let retryAfter = headers.first(name: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            .map { Duration.seconds($0) }
+        let decoded = try? JSONDecoder().decode(BinanceErrorBody.self, from: body)
+        let message = decoded?.msg ?? truncated(String(decoding: body, as: UTF8.self))
+        if status == 503 && (decoded == nil || message.localizedCaseInsensitiveContains("unknown")) {
+            // "Unknown error, please check your request…": the request may have executed.
+            return ExchangeError(
+                code: ExchangeError.executionUnknown, message: message, httpStatus: status, retryAfter: retryAfter)
+        }
+        if let decoded {
+            return ExchangeError(code: decoded.code, message: decoded.msg, httpStatus: status, retryAfter: retryAfter)
+        }
+        let code =
+            status == 429 ? ExchangeError.rateLimited : status == 418 ? ExchangeError.ipBanned : ExchangeError.httpError
+        return ExchangeError(code: code, message: message, httpStatus: status, retryAfter: retryAfter)
+    }
+
+    static func truncated(_ text: String, limit: Int = 256) -> String {
+        text.utf8.count <= limit ? text : String(decoding: text.utf8.prefix(limit), as: UTF8.self) + "…"
+    }
+}
+
+extension Duration {
+    var nanosecondsValue: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until the ReflexExchange issue lands; replaced by its sources.

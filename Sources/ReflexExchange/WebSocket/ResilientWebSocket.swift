@@ -1,0 +1,250 @@
+import HummingbirdWSClient
+public import Logging
+import NIOCore
+public import ServiceLifecycle
+import Synchronization
+
+/// A WebSocket connection that stays up: it reconnects with back-off and jitter, replaces itself before the venue's
+/// maximum connection age, reconnects when the stream goes silent, replays subscriptions on every new connection and
+/// hands every text message to one consumer through `events`. Venue-agnostic: it never looks inside a message.
+///
+/// Run it as a `Service`. Server pings are answered by the WebSocket layer underneath. `events` finishes when
+/// `run()` returns; the buffer is unbounded because dropping market data is worse than holding it.
+///
+/// ```swift
+/// let socket = ResilientWebSocket(url: "wss://fstream.binance.com/market/ws/btcusdt@aggTrade", logger: logger)
+/// // in a ServiceGroup, or: group.addTask { try await socket.run() }
+/// for await event in socket.events { … }
+/// ```
+public final class ResilientWebSocket: Service, Sendable {
+    /// Connections, disconnections and messages, in order.
+    public let events: AsyncStream<WebSocketEvent>
+    /// Counters for metrics and tests.
+    public var statistics: WebSocketStatistics { state.withLock { $0.statistics } }
+
+    private let continuation: AsyncStream<WebSocketEvent>.Continuation
+    private let url: @Sendable () async throws -> String
+    private let configuration: ResilientWebSocketConfiguration
+    private let random: @Sendable () -> Double
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var statistics = WebSocketStatistics()
+        var subscriptions: [String] = []
+        var reconnectRequested = false
+        var lastMessage = ContinuousClock.now
+        var outbound: AsyncStream<String>.Continuation?
+        var ending: WebSocketDisconnectReason?
+    }
+
+    /// - Parameters:
+    ///   - url: called before every connection attempt, so a URL that changes (a new listen key) is picked up.
+    ///   - configuration: timings and limits.
+    ///   - random: uniform draws in `[0, 1)` for jitter (inject a constant in tests).
+    ///   - logger: every connect, disconnect and reconnect is logged here.
+    public init(
+        url: @escaping @Sendable () async throws -> String, configuration: ResilientWebSocketConfiguration = .init(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
+    ) {
+        self.url = url
+        self.configuration = configuration
+        self.random = random
+        self.logger = logger
+        (events, continuation) = AsyncStream.makeStream(of: WebSocketEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Connects to a fixed URL.
+    public convenience init(
+        url: String, configuration: ResilientWebSocketConfiguration = .init(), logger: Logger
+    ) {
+        self.init(url: { url }, configuration: configuration, logger: logger)
+    }
+
+    /// Adds a message (e.g. a JSON `SUBSCRIBE`) that is sent now if connected and again after every reconnect.
+    public func subscribe(_ message: String) {
+        let outbound = state.withLock { state in
+            state.subscriptions.append(message)
+            return state.outbound
+        }
+        outbound?.yield(message)
+    }
+
+    /// Sends a one-off message on the current connection; dropped if not connected.
+    public func send(_ message: String) {
+        state.withLock { $0.outbound }?.yield(message)
+    }
+
+    /// Closes the current connection and connects again at once (calling the URL provider again).
+    public func reconnect() {
+        state.withLock { $0.reconnectRequested = true }
+    }
+
+    /// Connects and reconnects until the task is cancelled or the service group shuts down gracefully.
+    public func run() async throws {
+        defer { continuation.finish() }
+        await cancelWhenGracefulShutdown {
+            await self.connectLoop()
+        }
+    }
+
+    private func connectLoop() async {
+        var failures = 0
+        var connection = 0
+        while !Task.isCancelled {
+            connection += 1
+            let started = ContinuousClock.now
+            let reason = await connectOnce(connection: connection)
+            if Task.isCancelled { break }
+            continuation.yield(.disconnected(connection: connection, reason: reason))
+            let uptime = ContinuousClock.now - started
+            if uptime >= configuration.backoff.healthyAfter { failures = 0 }
+            let delay: Duration
+            if reason.isPlanned {
+                delay = .zero
+            } else {
+                failures += 1
+                delay = configuration.backoff.delay(afterFailures: failures, random: random())
+            }
+            state.withLock { $0.statistics.reconnects += 1 }
+            logger.warning(
+                "websocket reconnecting",
+                metadata: [
+                    "connection": "\(connection)", "reason": "\(reason)", "uptime": "\(uptime)",
+                    "failures": "\(failures)", "delay": "\(delay)",
+                ])
+            if delay > .zero {
+                do { try await Task.sleep(for: delay) } catch { break }
+            }
+        }
+    }
+
+    /// One connection from dial to close; returns why it ended.
+    private func connectOnce(connection: Int) async -> WebSocketDisconnectReason {
+        state.withLock { $0.ending = nil }
+        do {
+            let url = try await url()
+            var clientConfiguration = WebSocketClientConfiguration(
+                maxFrameSize: configuration.maximumMessageSize,
+                closeTimeout: configuration.closeTimeout,
+                autoPing: configuration.pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled
+            )
+            clientConfiguration.ignoreUncleanSSLShutdownErrors = true
+            logger.debug("websocket connecting", metadata: ["url": "\(url)", "connection": "\(connection)"])
+            try await WebSocketClient.connect(url: url, configuration: clientConfiguration, logger: logger) {
+                inbound, outbound, _ in
+                let reason = await self.serve(
+                    inbound: inbound, outbound: outbound, connection: connection)
+                self.state.withLock { $0.ending = reason }
+            }
+        } catch {
+            if let reason = state.withLock({ $0.ending }) { return reason }
+            return .failed(String(describing: error))
+        }
+        return state.withLock { $0.ending } ?? .closedByServer
+    }
+
+    /// Runs an open connection: replays subscriptions, forwards messages, watches silence and age.
+    private func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, connection: Int
+    ) async -> WebSocketDisconnectReason {
+        let connectedAt = ContinuousClock.now
+        let (sendQueue, sendContinuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .unbounded)
+        let subscriptions = state.withLock { state in
+            state.reconnectRequested = false
+            state.lastMessage = connectedAt
+            state.statistics.connections += 1
+            state.outbound = sendContinuation
+            return state.subscriptions
+        }
+        defer {
+            state.withLock { $0.outbound = nil }
+            sendContinuation.finish()
+        }
+        do {
+            for message in subscriptions { try await outbound.write(.text(message)) }
+        } catch {
+            return .failed("replaying subscriptions: \(error)")
+        }
+        logger.info(
+            "websocket connected",
+            metadata: ["connection": "\(connection)", "subscriptions": "\(subscriptions.count)"])
+        continuation.yield(.connected(connection: connection))
+
+        return await withTaskGroup(of: WebSocketDisconnectReason.self) { group in
+            group.addTask { await self.read(inbound) }
+            group.addTask { await self.watch(connectedAt: connectedAt) }
+            group.addTask {
+                for await message in sendQueue {
+                    do { try await outbound.write(.text(message)) } catch { return .failed("send: \(error)") }
+                }
+                // The queue only finishes when this connection is torn down; never the first to end.
+                try? await Task.sleep(for: .seconds(86_400 * 365))
+                return .requested
+            }
+            let reason = await group.next() ?? .closedByServer
+            group.cancelAll()
+            return reason
+        }
+    }
+
+    private func read(_ inbound: WebSocketInboundStream) async -> WebSocketDisconnectReason {
+        do {
+            for try await message in inbound.messages(maxSize: configuration.maximumMessageSize) {
+                let now = ContinuousClock.now
+                switch message {
+                case .text(let text):
+                    state.withLock { state in
+                        state.lastMessage = now
+                        state.statistics.messages += 1
+                    }
+                    continuation.yield(.message(text))
+                case .binary(let buffer):
+                    // Venues we speak send JSON text; a binary frame is unexpected but not fatal.
+                    state.withLock { state in
+                        state.lastMessage = now
+                        state.statistics.unexpectedFrames += 1
+                    }
+                    logger.warning("websocket binary frame ignored", metadata: ["bytes": "\(buffer.readableBytes)"])
+                }
+            }
+            return .closedByServer
+        } catch {
+            return Task.isCancelled ? .closedByServer : .failed(String(describing: error))
+        }
+    }
+
+    private func watch(connectedAt: ContinuousClock.Instant) async -> WebSocketDisconnectReason {
+        while true {
+            do { try await Task.sleep(for: configuration.watchdogInterval) } catch { return .closedByServer }
+            let now = ContinuousClock.now
+            let (requested, lastMessage) = state.withLock { ($0.reconnectRequested, $0.lastMessage) }
+            if requested { return .requested }
+            if let silence = configuration.silenceTimeout, now - lastMessage >= silence {
+                state.withLock { $0.statistics.silentStreams += 1 }
+                logger.warning("websocket silent", metadata: ["silentFor": "\(now - lastMessage)"])
+                return .silent
+            }
+            if let age = configuration.maximumConnectionAge, now - connectedAt >= age {
+                logger.info("websocket reached maximum age, replacing it", metadata: ["age": "\(now - connectedAt)"])
+                return .maximumAge
+            }
+        }
+    }
+}
+
+/// Counters kept by a `ResilientWebSocket`.
+public struct WebSocketStatistics: Hashable, Sendable {
+    /// Connections opened.
+    public var connections = 0
+    /// Connections lost or replaced (each followed by a reconnect attempt).
+    public var reconnects = 0
+    /// Text messages delivered.
+    public var messages = 0
+    /// Frames that were not text (counted and skipped).
+    public var unexpectedFrames = 0
+    /// Connections dropped because no message arrived within the silence timeout.
+    public var silentStreams = 0
+
+    public init() {}
+}

@@ -1,0 +1,148 @@
+public import ReflexCore
+
+extension DeploymentConfig {
+    /// Decodes a config strictly: unknown keys, wrong types and bad values are errors naming the key path.
+    public static func decode(_ text: String) throws(ConfigurationError) -> DeploymentConfig {
+        let json: JSONValue
+        do { json = try JSONValue.parse(text) } catch {
+            throw ConfigurationError(path: "", message: "not valid JSON: \(error)")
+        }
+        var root = try StrictObject(json)
+        let venueText = try root.required("venue") { (o, k) throws(ConfigurationError) in
+            try o.string(k, allowed: VenueKind.allCases.map(\.rawValue))
+        }
+        let venue = VenueKind(rawValue: venueText)!
+        let symbolValues = try root.required("symbols") { (o, k) throws(ConfigurationError) in try o.array(k) }
+        var symbols: [String] = []
+        for (index, value) in symbolValues.enumerated() {
+            guard case .string(let s) = value, s.count >= 2,
+                s.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) })
+            else {
+                throw ConfigurationError(
+                    path: "symbols[\(index)]", message: "expected a symbol in capitals such as \"BTCUSDT\"")
+            }
+            symbols.append(s)
+        }
+        guard !symbols.isEmpty else {
+            throw ConfigurationError(path: "symbols", message: "expected at least one symbol")
+        }
+        guard symbols.count == 1 else {
+            throw ConfigurationError(
+                path: "symbols", message: "this version trades one symbol per process; got \(symbols.count)")
+        }
+        let strategy = try root.required("strategy") { (o, k) throws(ConfigurationError) in try o.string(k) }
+
+        var paper = PaperSettings(
+            ticks: "Data/BTCUSDT-trades-2024-08-08-2354.csv", speed: 10, loop: true, host: "127.0.0.1", port: 0,
+            balance: Money("10000")!, leverage: 10)
+        if var o = try root.object("paper") {
+            paper.ticks = try o.string("ticks") ?? paper.ticks
+            paper.speed = try o.double("speed", in: 0...10_000, lowerOpen: true) ?? paper.speed
+            paper.loop = try o.bool("loop") ?? paper.loop
+            paper.host = try o.string("host") ?? paper.host
+            paper.port = try o.integer("port", in: 0...65_535) ?? paper.port
+            paper.balance = try o.decimal("balance", as: Money.self) ?? paper.balance
+            paper.leverage = try o.integer("leverage", in: 1...125) ?? paper.leverage
+            try o.finish()
+        }
+
+        var exchange = ExchangeSettings(
+            apiKeyEnv: nil, apiSecretEnv: nil, restURL: nil, streamURL: nil, recvWindowMs: 5000)
+        if var o = try root.object("exchange") {
+            exchange.apiKeyEnv = try o.string("apiKeyEnv")
+            exchange.apiSecretEnv = try o.string("apiSecretEnv")
+            exchange.restURL = try o.string("restURL")
+            exchange.streamURL = try o.string("streamURL")
+            exchange.recvWindowMs = try o.integer("recvWindowMs", in: 1...60_000) ?? exchange.recvWindowMs
+            try o.finish()
+        }
+        if venue != .paper && (exchange.apiKeyEnv == nil || exchange.apiSecretEnv == nil) {
+            throw ConfigurationError(
+                path: "exchange.apiKeyEnv",
+                message: "venue \(venue.rawValue) needs exchange.apiKeyEnv and exchange.apiSecretEnv")
+        }
+
+        var listener = ListenerSettings(
+            host: "127.0.0.1", port: 8787, tlsCert: nil, tlsKey: nil, secretEnvs: [], tradingViewSecretEnv: nil,
+            allow: [], rateLimit: 50, rateBurst: 100, maxBodyBytes: 64 * 1024, allowPlainHTTP: false)
+        if var o = try root.object("listener") {
+            listener.host = try o.string("host") ?? listener.host
+            listener.port = try o.integer("port", in: 0...65_535) ?? listener.port
+            listener.tlsCert = try o.string("tlsCert")
+            listener.tlsKey = try o.string("tlsKey")
+            listener.secretEnvs = try stringArray(&o, "secretEnvs") ?? []
+            listener.tradingViewSecretEnv = try o.string("tradingViewSecretEnv")
+            listener.allow = try stringArray(&o, "allow") ?? []
+            listener.rateLimit = try o.double("rateLimit", in: 0...1_000_000) ?? listener.rateLimit
+            listener.rateBurst = try o.integer("rateBurst", in: 1...1_000_000) ?? listener.rateBurst
+            listener.maxBodyBytes = try o.integer("maxBodyBytes", in: 256...16_777_216) ?? listener.maxBodyBytes
+            listener.allowPlainHTTP = try o.bool("allowPlainHTTP") ?? false
+            try o.finish()
+            if (listener.tlsCert == nil) != (listener.tlsKey == nil) {
+                throw ConfigurationError(
+                    path: "listener.tlsKey", message: "give both listener.tlsCert and listener.tlsKey, or neither")
+            }
+        }
+
+        var controlSecretEnv: String?
+        if var o = try root.object("control") {
+            controlSecretEnv = try o.string("secretEnv")
+            try o.finish()
+        }
+
+        var risk = RiskLimits()
+        if var o = try root.object("risk") {
+            risk.maxPositionNotional = try o.decimal("maxPositionNotional", as: Money.self)
+            risk.maxLeverage = try o.double("maxLeverage", in: 0...125, lowerOpen: true)
+            risk.maxDailyLoss = try o.decimal("maxDailyLoss", as: Money.self)
+            risk.maxOrdersPerMinute = try o.integer("maxOrdersPerMinute", in: 1...10_000)
+            risk.killSwitch = try o.bool("killSwitch") ?? false
+            try o.finish()
+        }
+        if var o = try root.object("marginDefence") {
+            let threshold = try o.double("threshold", in: 0...1, lowerOpen: true) ?? 0.8
+            let action = try o.string("action", allowed: ["reduce", "addMargin"]) ?? "reduce"
+            let fraction = try o.double("fraction", in: 0...1, lowerOpen: true)
+            let amount = try o.decimal("amount", as: Money.self)
+            let cooldown = try o.integer("cooldownSeconds", in: 0...86_400) ?? 30
+            try o.finish()
+            switch action {
+            case "addMargin":
+                guard let amount else {
+                    throw ConfigurationError(
+                        path: "marginDefence.amount", message: "required when action is \"addMargin\"")
+                }
+                risk.marginDefence = MarginDefence(
+                    threshold: threshold, action: .addMargin(amount), cooldown: .seconds(Int64(cooldown)))
+            default:
+                risk.marginDefence = MarginDefence(
+                    threshold: threshold, action: .reduce(fraction: fraction ?? 0.5),
+                    cooldown: .seconds(Int64(cooldown)))
+            }
+        }
+        let state = try root.string("stateDirectory") ?? "state/\(venue.rawValue)"
+        let record = try root.bool("record") ?? false
+        let logFormat = LogFormat(rawValue: try root.string("logFormat", allowed: ["text", "json"]) ?? "text")!
+        let metricsPort = try root.integer("metricsPort", in: 1...65_535)
+        let equity = try root.decimal("initialEquity", as: Money.self) ?? paper.balance
+        try root.finish()
+        return DeploymentConfig(
+            venue: venue, symbols: symbols, strategyPath: strategy, paper: paper, exchange: exchange,
+            listener: listener,
+            controlSecretEnv: controlSecretEnv, risk: risk, stateDirectory: state, record: record, logFormat: logFormat,
+            metricsPort: metricsPort, initialEquity: equity)
+    }
+
+    private static func stringArray(_ o: inout StrictObject, _ key: String) throws(ConfigurationError) -> [String]? {
+        guard let items = try o.array(key) else { return nil }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item, !s.isEmpty else {
+                throw ConfigurationError(
+                    path: "\(o.path.isEmpty ? "" : o.path + ".")\(key)[\(i)]", message: "expected a non-empty string")
+            }
+            out.append(s)
+        }
+        return out
+    }
+}

@@ -1,0 +1,55 @@
+public import ReflexCore
+public import ReflexExchange
+public import ServiceLifecycle
+
+/// Feeds a market stream's ticks into the runtime, in order.
+public struct TickFeed: Service {
+    let stream: any MarketStream
+    let runtime: TradingRuntime
+    public init(stream: any MarketStream, runtime: TradingRuntime) {
+        self.stream = stream
+        self.runtime = runtime
+    }
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await stream.run() }
+            for await tick in stream.ticks.cancelOnGracefulShutdown() { runtime.deliver(.tick(tick)) }
+            group.cancelAll()
+        }
+    }
+}
+
+/// Feeds an account stream's events (fills, order states, positions, margin calls) into the runtime.
+public struct AccountFeed: Service {
+    let stream: any AccountStream
+    let runtime: TradingRuntime
+    public init(stream: any AccountStream, runtime: TradingRuntime) {
+        self.stream = stream
+        self.runtime = runtime
+    }
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await stream.run() }
+            for await event in stream.events.cancelOnGracefulShutdown() { runtime.deliver(event) }
+            group.cancelAll()
+        }
+    }
+}
+
+/// A `timer` event every `interval`, so time-driven rules (daily loss window) run even without trades.
+public struct EngineTimer: Service {
+    let runtime: TradingRuntime
+    let interval: Duration
+    let now: @Sendable () -> Timestamp
+    public init(runtime: TradingRuntime, interval: Duration = .seconds(1), now: @escaping @Sendable () -> Timestamp) {
+        self.runtime = runtime
+        self.interval = interval
+        self.now = now
+    }
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            runtime.deliver(.timer(now()))
+        }
+    }
+}

@@ -1,0 +1,68 @@
+public import Logging
+public import ReflexCore
+public import ReflexExchange
+
+/// The runtime's commands carried out by any venue adapter (`ExchangeClient`).
+public struct ExchangeOrderGateway: OrderGateway {
+    public let client: any ExchangeClient
+    let logger: Logger
+    /// Wall clock for the times of locally made events (exchange replies carry their own).
+    let now: @Sendable () -> Timestamp
+
+    public init(client: any ExchangeClient, logger: Logger, now: @escaping @Sendable () -> Timestamp) {
+        self.client = client
+        self.logger = logger
+        self.now = now
+    }
+
+    public func place(_ intent: OrderIntent) async -> [EngineEvent] {
+        do {
+            return [try await client.place(intent).engineEvent]
+        } catch {
+            // The adapter already looked the order up by its client id; if even that failed, say so loudly. The
+            // engine treats it as not placed; a fill that proves otherwise is adopted and protected.
+            logger.critical(
+                "order outcome unknown", metadata: ["clientOrderId": "\(intent.clientOrderID)", "error": "\(error)"])
+            return [
+                .orderRejected(
+                    OrderRejected(clientOrderID: intent.clientOrderID, reason: "outcome unknown: \(error)", time: now()))
+            ]
+        }
+    }
+
+    public func cancel(_ request: CancelRequest) async -> [EngineEvent] {
+        do {
+            return [
+                .orderCanceled(
+                    try await client.cancel(
+                        symbol: request.symbol, clientOrderID: request.clientOrderID, conditional: request.conditional))
+            ]
+        } catch {
+            logger.warning("cancel failed", metadata: ["clientOrderId": "\(request.clientOrderID)", "error": "\(error)"])
+            return [
+                .orderRejected(
+                    OrderRejected(clientOrderID: request.clientOrderID, reason: "cancel failed: \(error)", time: now()))
+            ]
+        }
+    }
+
+    public func addMargin(symbol: String, amount: Money) async -> [EngineEvent] {
+        // Isolated-margin top-up is not part of the venue-neutral client yet; the defence is logged so the
+        // operator sees it, and `reduce` remains the configured default.
+        logger.critical("addMargin requested but not supported by \(client.venue)", metadata: ["amount": "\(amount)"])
+        return []
+    }
+
+    public func openOrders(symbol: String) async throws -> [VenueOrder] {
+        try await client.openOrders(symbol: symbol).map {
+            VenueOrder(
+                clientOrderID: $0.clientOrderID, side: $0.side, type: $0.type, quantity: $0.quantity,
+                reduceOnly: $0.reduceOnly)
+        }
+    }
+
+    public func position(symbol: String) async throws -> PositionUpdate {
+        try await client.positions(symbol: symbol).first { $0.symbol == symbol }
+            ?? PositionUpdate(symbol: symbol, quantity: .zero, entryPrice: .zero, time: now())
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Hummingbird
+public import Logging
+import ReflexCore
+import ReflexExchange
+import ReflexPaperVenue
+import ReflexWebhook
+public import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// `reflex run`: builds every part of a deployment and runs them as one `ServiceGroup`.
+///
+/// Start order (shutdown is the reverse): paper venue (if any), the engine's runtime, the account stream, the
+/// market stream (after start-up reconciliation), the timer, then the listener last, so that on SIGTERM the
+/// listener stops taking signals first, the engine pauses entries and flushes its journal, and the feeds close.
+/// Protective orders stay at the venue.
+public struct LiveBot {
+    public let deployment: Deployment
+    public let logger: Logger
+    /// Called once the listener is up, with its port (tests use port 0).
+    public var onListening: @Sendable (Int) async -> Void = { _ in }
+    /// Extra services that need the runtime (the terminal status line), started after the sources.
+    public var extraServices: @Sendable (TradingRuntime) -> [any Service] = { _ in [] }
+
+    public init(deployment: Deployment, logger: Logger) {
+        self.deployment = deployment
+        self.logger = logger
+    }
+
+    static let wallClock: @Sendable () -> Timestamp = {
+        Timestamp(nanoseconds: Int64((Date().timeIntervalSince1970 * 1e9).rounded()))
+    }
+
+    public func run(secrets: SecretStore = SecretStore()) async throws {
+        let config = deployment.config
+        let state = try StateFolder(path: config.stateDirectory)
+        try deployment.checkSecrets(secrets)
+        let controlSecret = try WebhookSecret(
+            config.controlSecretEnv.map { try secrets.require($0, for: "control secret") }
+                ?? state.generatedSecret("control.secret"))
+        var webhookSecrets = try config.listener.secretEnvs.map {
+            try WebhookSecret(try secrets.require($0, for: "webhook secret"))
+        }
+        if webhookSecrets.isEmpty {
+            // The embedded paper venue signs its fill webhooks with this one.
+            webhookSecrets = [try WebhookSecret(state.generatedSecret("webhook.secret"))]
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+
+        // The venue and the adapter that talks to it.
+        let urls: BinanceURLs
+        let credentials: BinanceCredentials
+        var paperVenue: PaperVenue?
+        switch config.venue {
+        case .paper:
+            let key = "paper-" + UUID().uuidString.prefix(8).lowercased()
+            let secret = WebhookSecret.generate().encoded
+            let venue = PaperVenue(
+                configuration: PaperVenueConfiguration(
+                    symbol: deployment.strategy.symbol, tape: .file(path: config.paper.ticks), host: config.paper.host,
+                    port: config.paper.port, speed: config.paper.speed, loop: config.paper.loop,
+                    credentials: .init(apiKey: key, secret: secret),
+                    webhook: .init(
+                        url: "http://\(config.listener.host):\(config.listener.port)/webhooks/events",
+                        secret: webhookSecrets[0].encoded),
+                    initialBalance: config.paper.balance, leverage: config.paper.leverage),
+                logger: Logger(label: "reflex.venue"))
+            paperVenue = venue
+            services.append(.init(service: venue))
+            urls = .local(host: config.paper.host, port: config.paper.port)
+            credentials = BinanceCredentials(apiKey: key, secretKey: secret)
+        case .binance, .binanceTestnet:
+            var base: BinanceURLs = config.venue == .binance ? .production : .testnet
+            if let rest = config.exchange.restURL { base.rest = rest }
+            if let stream = config.exchange.streamURL { base.webSocket = stream }
+            urls = base
+            credentials = BinanceCredentials(
+                apiKey: try secrets.require(config.exchange.apiKeyEnv!, for: "exchange API key"),
+                secretKey: try secrets.require(config.exchange.apiSecretEnv!, for: "exchange API secret"))
+        }
+        let exchange = BinanceExchange(
+            urls: urls, credentials: credentials,
+            configuration: BinanceRESTConfiguration(recvWindow: Int64(config.exchange.recvWindowMs)), logger: logger)
+        let gateway = ExchangeOrderGateway(client: exchange, logger: logger, now: Self.wallClock)
+
+        // The engine.
+        let runtime = try TradingRuntime(
+            configuration: .init(
+                engine: deployment.engineConfiguration, journalPath: state.file("journal.log"),
+                recordingPath: config.record ? state.file("record.rticks") : nil),
+            gateway: gateway, logger: logger)
+        let metrics = RuntimeMetrics()
+        runtime.observers.withLock { $0.append { event, commands in metrics.observe(event, commands) } }
+        services.append(.init(service: runtime))
+
+        // Sources.
+        let symbol = deployment.strategy.symbol
+        services.append(.init(service: AccountFeed(stream: exchange.makeAccountStream(), runtime: runtime)))
+        let market = exchange.makeMarketStream(symbol: symbol)
+        services.append(
+            .init(
+                service: ReconciledTickFeed(
+                    feed: TickFeed(stream: market, runtime: runtime), runtime: runtime, paperVenue: paperVenue,
+                    logger: logger)))
+        services.append(.init(service: EngineTimer(runtime: runtime, now: Self.wallClock)))
+        services += extraServices(runtime).map { .init(service: $0) }
+
+        // The listener last: first to stop taking signals on shutdown.
+        let listener = try WebhookListener(
+            configuration: WebhookConfiguration(
+                host: config.listener.host, port: config.listener.port, secrets: webhookSecrets,
+                tradingViewSecret: try config.listener.tradingViewSecretEnv.map {
+                    guard let secret = SharedSecret(try secrets.require($0, for: "TradingView secret")) else {
+                        throw DeploymentError("\($0): the TradingView secret is too short")
+                    }
+                    return secret
+                },
+                tradingViewAllowList: Set(config.listener.allow), symbols: [symbol],
+                deadLetterPath: state.file("dead-letter.jsonl"), maxBodyBytes: config.listener.maxBodyBytes,
+                rateLimit: config.listener.rateLimit, rateBurst: Double(config.listener.rateBurst),
+                tls: config.listener.tlsCert.map {
+                    WebhookConfiguration.TLSFiles(certificatePath: $0, keyPath: config.listener.tlsKey!)
+                },
+                allowPlainHTTPOffLoopback: config.listener.allowPlainHTTP),
+            logger: logger
+        ) { accepted in
+            runtime.deliver(accepted.event)
+        }
+        let control = ControlRoutes(controlSecret: controlSecret, runtime: runtime, metrics: metrics)
+        let app = try listener.makeApplication(onListening: onListening, extraRoutes: { control.register(on: $0) })
+        services.append(.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup))
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        logger.info(
+            "reflex running",
+            metadata: [
+                "venue": "\(config.venue.rawValue)", "symbol": "\(symbol)", "strategy": "\(deployment.strategy.name)",
+                "listener": "\(config.listener.host):\(config.listener.port)", "state": "\(config.stateDirectory)",
+            ])
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}
+
+/// Starts the market feed only after start-up reconciliation: the engine must know what the venue holds before
+/// it acts on a single trade. If the two cannot be reconciled the bot refuses to start.
+struct ReconciledTickFeed: Service {
+    let feed: TickFeed
+    let runtime: TradingRuntime
+    let paperVenue: PaperVenue?
+    let logger: Logger
+
+    func run() async throws {
+        if let paperVenue { _ = try await paperVenue.boundPort() }
+        var attempt = 0
+        while true {
+            do {
+                try await runtime.reconcile(now: LiveBot.wallClock())
+                break
+            } catch let error as ReconciliationError {
+                throw error
+            } catch {
+                attempt += 1
+                guard attempt < 10 else { throw ReconciliationError(message: "cannot reach the venue to reconcile: \(error)") }
+                logger.warning("venue not reachable for reconciliation yet; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        logger.info("reconciled with the venue", metadata: ["position": "\(runtime.engine.position.quantity)"])
+        try await feed.run()
+    }
+}

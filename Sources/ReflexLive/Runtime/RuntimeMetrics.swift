@@ -1,0 +1,91 @@
+public import ReflexCore
+import Synchronization
+
+/// Counters for `GET /metrics` (Prometheus text format), updated by the runtime's observer.
+public final class RuntimeMetrics: Sendable {
+    struct Counters {
+        var ticks = 0
+        var eventsByType: [String: Int] = [:]
+        var ordersByOutcome: [String: Int] = [:]
+        var webhookAnswers: [Int: Int] = [:]
+        var reconnects = 0
+        /// Tick → order latency histogram buckets (seconds).
+        var latencyBuckets = [Int](repeating: 0, count: RuntimeMetrics.latencyBounds.count + 1)
+        var latencySum = 0.0
+        var latencyCount = 0
+    }
+
+    static let latencyBounds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]
+    private let counters = Mutex(Counters())
+
+    public init() {}
+
+    /// Counts one engine event and the commands it produced.
+    public func observe(_ event: EngineEvent, _ commands: [EngineCommand]) {
+        counters.withLock { c in
+            if case .tick = event { c.ticks += 1 } else { c.eventsByType[event.kind, default: 0] += 1 }
+            switch event {
+            case .orderAccepted: c.ordersByOutcome["accepted", default: 0] += 1
+            case .orderRejected: c.ordersByOutcome["rejected", default: 0] += 1
+            case .orderFilled: c.ordersByOutcome["filled", default: 0] += 1
+            case .orderCanceled: c.ordersByOutcome["canceled", default: 0] += 1
+            default: break
+            }
+        }
+    }
+
+    /// Records the time from a tick's arrival to its order leaving.
+    public func observeTickToOrder(seconds: Double) {
+        counters.withLock { c in
+            let index = Self.latencyBounds.firstIndex { seconds <= $0 } ?? Self.latencyBounds.count
+            c.latencyBuckets[index] += 1
+            c.latencySum += seconds
+            c.latencyCount += 1
+        }
+    }
+
+    public func observeReconnect() { counters.withLock { $0.reconnects += 1 } }
+    public func observeWebhookAnswer(_ status: Int) { counters.withLock { $0.webhookAnswers[status, default: 0] += 1 } }
+
+    public func prometheusText(status: RuntimeStatus) -> String {
+        let c = counters.withLock { $0 }
+        var lines: [String] = []
+        lines.append("# HELP reflex_ticks_total Trades received from the market stream.")
+        lines.append("# TYPE reflex_ticks_total counter")
+        lines.append("reflex_ticks_total \(c.ticks)")
+        lines.append("# HELP reflex_events_total Engine events other than ticks, by type.")
+        lines.append("# TYPE reflex_events_total counter")
+        for (kind, n) in c.eventsByType.sorted(by: { $0.key < $1.key }) { lines.append("reflex_events_total{type=\"\(kind)\"} \(n)") }
+        lines.append("# HELP reflex_orders_total Order outcomes reported by the venue.")
+        lines.append("# TYPE reflex_orders_total counter")
+        for (outcome, n) in c.ordersByOutcome.sorted(by: { $0.key < $1.key }) {
+            lines.append("reflex_orders_total{outcome=\"\(outcome)\"} \(n)")
+        }
+        lines.append("# HELP reflex_webhook_answers_total Webhook answers by HTTP status.")
+        lines.append("# TYPE reflex_webhook_answers_total counter")
+        for (code, n) in c.webhookAnswers.sorted(by: { $0.key < $1.key }) {
+            lines.append("reflex_webhook_answers_total{status=\"\(code)\"} \(n)")
+        }
+        lines.append("# TYPE reflex_reconnects_total counter")
+        lines.append("reflex_reconnects_total \(c.reconnects)")
+        lines.append("# HELP reflex_tick_to_order_seconds From a tick's arrival to the order it caused leaving.")
+        lines.append("# TYPE reflex_tick_to_order_seconds histogram")
+        var cumulative = 0
+        for (i, bound) in Self.latencyBounds.enumerated() {
+            cumulative += c.latencyBuckets[i]
+            lines.append("reflex_tick_to_order_seconds_bucket{le=\"\(bound)\"} \(cumulative)")
+        }
+        lines.append("reflex_tick_to_order_seconds_bucket{le=\"+Inf\"} \(c.latencyCount)")
+        lines.append("reflex_tick_to_order_seconds_sum \(c.latencySum)")
+        lines.append("reflex_tick_to_order_seconds_count \(c.latencyCount)")
+        lines.append("# TYPE reflex_position gauge")
+        lines.append("reflex_position \(status.position)")
+        lines.append("# TYPE reflex_realized_pnl gauge")
+        lines.append("reflex_realized_pnl \(status.realizedPnl)")
+        lines.append("# TYPE reflex_unrealized_pnl gauge")
+        lines.append("reflex_unrealized_pnl \(status.unrealizedPnl)")
+        lines.append("# TYPE reflex_paused gauge")
+        lines.append("reflex_paused \(status.paused ? 1 : 0)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,70 @@
+public import ReflexCore
+
+/// What `reflex status` shows: a copy of the engine's read-outs, published after every event.
+public struct RuntimeStatus: Sendable, Codable, Hashable {
+    public var mode: TradingMode
+    public var paused: Bool
+    public var riskHalt: String?
+    public var ticks: Int
+    public var lastPrice: String?
+    public var channel: Channel?
+    public var atr: Double?
+    public var volatility: Double?
+    /// Signed position quantity.
+    public var position: String
+    public var entryPrice: Double?
+    public var workingOrders: [WorkingOrderStatus]
+    public var fills: Int
+    public var realizedPnl: String
+    public var unrealizedPnl: String
+    public var fees: String
+    public var uptimeSeconds: Double
+    public var lastEvents: [String]
+
+    public struct Channel: Sendable, Codable, Hashable {
+        public var upper: Double
+        public var lower: Double
+        public var middle: Double
+    }
+
+    public struct WorkingOrderStatus: Sendable, Codable, Hashable {
+        public var clientOrderId: String
+        public var purpose: String
+        public var side: String
+        public var type: String
+        public var quantity: String
+        public var trigger: String?
+        public var accepted: Bool
+    }
+
+    public init(engine: Engine, uptimeSeconds: Double, lastEvents: [String]) {
+        mode = engine.mode
+        paused = engine.paused
+        riskHalt = engine.riskHalt
+        ticks = engine.ticks
+        lastPrice = engine.lastPrice?.description
+        channel = engine.channel.map { Channel(upper: $0.upper, lower: $0.lower, middle: $0.middle) }
+        atr = engine.atr
+        volatility = engine.volatility
+        position = engine.position.quantity.description
+        entryPrice = engine.position.averageEntry
+        workingOrders = engine.workingOrders.map { order in
+            var trigger: String?
+            switch order.intent.type {
+            case .limit(let p), .stopMarket(let p), .takeProfitMarket(let p): trigger = p.description
+            case .market: trigger = nil
+            }
+            return WorkingOrderStatus(
+                clientOrderId: order.intent.clientOrderID.rawValue, purpose: order.intent.purpose.rawValue,
+                side: order.intent.side.rawValue, type: order.intent.type.name,
+                quantity: order.intent.quantity.description,
+                trigger: trigger, accepted: order.accepted)
+        }
+        fills = engine.fillCount
+        realizedPnl = engine.realizedPnl.description
+        unrealizedPnl = engine.unrealizedPnl.description
+        fees = engine.fees.description
+        self.uptimeSeconds = uptimeSeconds
+        self.lastEvents = lastEvents
+    }
+}

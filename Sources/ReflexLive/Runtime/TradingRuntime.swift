@@ -1,0 +1,242 @@
+import Foundation
+public import Logging
+import ReflexBacktest
+public import ReflexCore
+public import ServiceLifecycle
+public import Synchronization
+
+/// The live runtime: one task owns the engine. Every source (market stream, account stream, webhooks, operator,
+/// timers) yields events into one inbox, which the engine takes in arrival order; each event and the commands it
+/// produced are journaled and flushed before the commands go out through the ``OrderGateway``. Command outcomes
+/// come back into the inbox as events.
+public final class TradingRuntime: Service {
+    public struct Configuration: Sendable {
+        public var engine: EngineConfiguration
+        public var journalPath: String
+        /// Write raw ticks and regime switches here in Reflex's tick format (today's session, tomorrow's backtest).
+        public var recordingPath: String?
+        /// Snapshot and compact the journal after this many records.
+        public var snapshotEvery: Int
+        public init(
+            engine: EngineConfiguration, journalPath: String, recordingPath: String? = nil, snapshotEvery: Int = 200_000
+        ) {
+            self.engine = engine
+            self.journalPath = journalPath
+            self.recordingPath = recordingPath
+            self.snapshotEvery = snapshotEvery
+        }
+    }
+
+    public let configuration: Configuration
+    public let logger: Logger
+    private let gateway: any OrderGateway
+    private let inbox: AsyncStream<EngineEvent>
+    private let inboxContinuation: AsyncStream<EngineEvent>.Continuation
+    private let outbox: AsyncStream<EngineCommand>
+    private let outboxContinuation: AsyncStream<EngineCommand>.Continuation
+    private let state: Mutex<SharedState>
+    private let started = ContinuousClock.now
+    /// Called after every event with the commands it produced (metrics, terminal status line).
+    public let observers: Mutex<[@Sendable (EngineEvent, [EngineCommand]) -> Void]> = Mutex([])
+
+    struct SharedState: Sendable {
+        var engine: Engine
+        var lastEvents: [String] = []
+        var stopping = false
+    }
+
+    /// Recovers the engine from the journal (or starts fresh) and prepares the inbox.
+    public init(configuration: Configuration, gateway: any OrderGateway, logger: Logger) throws {
+        self.configuration = configuration
+        self.gateway = gateway
+        self.logger = logger
+        let replay = try JournalReplay(
+            path: configuration.journalPath, fresh: Engine(configuration: configuration.engine))
+        if replay.eventsReplayed > 0 || replay.engine.ticks > 0 {
+            logger.info(
+                "recovered engine from journal",
+                metadata: [
+                    "events": "\(replay.eventsReplayed)", "position": "\(replay.engine.position.quantity)",
+                    "workingOrders": "\(replay.engine.workingOrders.count)",
+                    "mismatches": "\(replay.commandMismatches)",
+                ])
+        }
+        if let torn = replay.tornTail {
+            logger.warning("journal ended in a torn record (ignored)", metadata: ["line": "\(torn)"])
+        }
+        state = Mutex(SharedState(engine: replay.engine))
+        (inbox, inboxContinuation) = AsyncStream.makeStream(of: EngineEvent.self)
+        (outbox, outboxContinuation) = AsyncStream.makeStream(of: EngineCommand.self)
+    }
+
+    /// Where sources deliver events. Safe from any task; arrival order is processing order.
+    public func deliver(_ event: EngineEvent) { inboxContinuation.yield(event) }
+
+    /// The engine as it is now (a copy).
+    public var engine: Engine { state.withLock { $0.engine } }
+
+    public func status() -> RuntimeStatus {
+        let uptime = ContinuousClock.now - started
+        return state.withLock {
+            RuntimeStatus(
+                engine: $0.engine,
+                uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
+                lastEvents: $0.lastEvents)
+        }
+    }
+
+    /// Start-up reconciliation against the venue: adopt its position (the engine protects an unprotected one at
+    /// once), forget orders the venue no longer has, and refuse to start when the venue holds orders for the symbol
+    /// that this bot did not make.
+    public func reconcile(now: Timestamp) async throws {
+        let symbol = configuration.engine.strategy.symbol
+        let prefix = configuration.engine.orderIDPrefix + "-"
+        let open = try await gateway.openOrders(symbol: symbol)
+        let foreign = open.filter { !$0.clientOrderID.rawValue.hasPrefix(prefix) }
+        if !foreign.isEmpty {
+            throw ReconciliationError(
+                message:
+                    "the venue has \(foreign.count) open \(symbol) order(s) this bot did not place (\(foreign.prefix(3).map(\.clientOrderID.rawValue).joined(separator: ", "))); cancel them or use another account before starting"
+            )
+        }
+        let venueIDs = Set(open.map(\.clientOrderID))
+        let engine = self.engine
+        for order in engine.workingOrders where !venueIDs.contains(order.intent.clientOrderID) {
+            // Filled or cancelled while we were away (a fill will be reconciled through the position below).
+            deliver(
+                .orderCanceled(
+                    OrderCanceled(
+                        clientOrderID: order.intent.clientOrderID, reason: "not at venue on start-up", time: now)))
+        }
+        let known = Set(engine.workingOrders.map(\.intent.clientOrderID))
+        for order in open where !known.contains(order.clientOrderID) {
+            // Ours by prefix but unknown to the journal (sent just before a crash): cancel rather than guess.
+            _ = await gateway.cancel(
+                CancelRequest(clientOrderID: order.clientOrderID, symbol: symbol, reason: "orphan on start-up"))
+        }
+        let position = try await gateway.position(symbol: symbol)
+        deliver(.positionChanged(position))
+    }
+
+    public func run() async throws {
+        let journal = try Journal(path: configuration.journalPath)
+        try journal.appendSnapshot(engine)
+        try journal.sync()
+        let recorder = try configuration.recordingPath.map {
+            try ReflexTickWriter(path: $0, symbol: configuration.engine.strategy.symbol)
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.executeCommands() }
+            try await withGracefulShutdownHandler {
+                for await event in self.inbox {
+                    try self.process(event, journal: journal, recorder: recorder)
+                }
+            } onGracefulShutdown: {
+                self.beginShutdown()
+            }
+            try journal.appendSnapshot(self.engine)
+            try journal.sync()
+            recorder?.flush()
+            self.outboxContinuation.finish()
+        }
+        logger.info(
+            "runtime stopped; protective orders stay at the venue",
+            metadata: ["position": "\(engine.position.quantity)"])
+    }
+
+    /// Stops new entries and lets the inbox drain.
+    func beginShutdown() {
+        let time = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
+        state.withLock { $0.stopping = true }
+        deliver(.control(ControlCommand(action: .pause, source: "shutdown", time: time)))
+        inboxContinuation.finish()
+    }
+
+    func process(_ event: EngineEvent, journal: Journal, recorder: ReflexTickWriter?) throws {
+        let commands = state.withLock { shared -> [EngineCommand] in
+            let commands = shared.engine.handle(event)
+            if case .tick = event {
+            } else {
+                shared.lastEvents.append("\(event.kind)")
+                if shared.lastEvents.count > 10 { shared.lastEvents.removeFirst() }
+            }
+            return commands
+        }
+        try journal.append(event)
+        if !commands.isEmpty { try journal.append(commands) }
+        // Nothing leaves before its cause is on record.
+        try journal.flush()
+        switch event {
+        case .tick(let tick): recorder?.append(tick)
+        case .regimeShift(let shift): recorder?.append(shift)
+        case .control(let c):
+            if case .setMode(let mode) = c.action {
+                recorder?.append(RegimeShift(mode: mode, source: .operator_, time: c.time))
+            }
+        default: break
+        }
+        for command in commands {
+            switch command {
+            case .notify(let notice):
+                log(notice)
+            case .record:
+                break
+            case .place, .cancel, .addMargin:
+                outboxContinuation.yield(command)
+            }
+        }
+        for observer in observers.withLock({ $0 }) { observer(event, commands) }
+        if journal.recordsSinceSnapshot >= configuration.snapshotEvery {
+            try compact(journal)
+        }
+    }
+
+    /// Rewrites the journal as one snapshot so that recovery stays fast and the file bounded.
+    func compact(_ journal: Journal) throws {
+        let temporary = configuration.journalPath + ".compact"
+        do {
+            let fresh = try Journal(path: temporary)
+            try fresh.appendSnapshot(engine)
+            try fresh.sync()
+        }
+        try journal.flush()
+        guard rename(temporary, configuration.journalPath) == 0 else {
+            throw JournalError(message: "cannot replace journal: \(String(cString: strerror(errno)))")
+        }
+        try journal.appendSnapshot(engine)  // the old descriptor now points at the unlinked file; harmless
+        logger.debug("journal compacted")
+    }
+
+    /// Sends commands concurrently so a slow REST call never holds up the engine.
+    func executeCommands() async throws {
+        await withDiscardingTaskGroup { group in
+            for await command in outbox {
+                group.addTask {
+                    let events: [EngineEvent]
+                    switch command {
+                    case .place(let intent): events = await self.gateway.place(intent)
+                    case .cancel(let request): events = await self.gateway.cancel(request)
+                    case .addMargin(let symbol, let amount):
+                        events = await self.gateway.addMargin(symbol: symbol, amount: amount)
+                    case .notify, .record: events = []
+                    }
+                    for event in events { self.deliver(event) }
+                }
+            }
+        }
+    }
+
+    func log(_ notice: Notice) {
+        let metadata: Logger.Metadata = ["kind": "\(notice.kind)"]
+        switch notice.level {
+        case .info: logger.info("\(notice.message)", metadata: metadata)
+        case .warning: logger.warning("\(notice.message)", metadata: metadata)
+        case .critical: logger.critical("\(notice.message)", metadata: metadata)
+        }
+    }
+}
+
+public struct ReconciliationError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

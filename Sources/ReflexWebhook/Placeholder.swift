@@ -1,1 +1,0 @@
-// Placeholder until the ReflexWebhook issue lands; replaced by its sources.

@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import ReflexCore
+import ReflexExchange
+import Testing
+
+/// The whole hybrid loop as a user runs it: `reflex venue` and `reflex run` as two processes on loopback, driven
+/// by the operator commands and a signed webhook, with a `kill -9` and restart in the middle.
+@Suite("reflex run against reflex venue, two processes", .serialized)
+struct LiveLoopTests {
+    struct Bot {
+        let folder: URL
+        let configPath: String
+        let venuePort: Int
+        let listenerPort: Int
+        let environment: [String: String]
+    }
+
+    static func makeBot() throws -> Bot {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let venuePort = Int.random(in: 20_000..<30_000)
+        let listenerPort = venuePort + 10_000
+        let config = """
+            {
+              "venue": "binance",
+              "symbols": ["BTCUSDT"],
+              "strategy": "Strategies/donchian-trend.json",
+              "exchange": { "apiKeyEnv": "T_KEY", "apiSecretEnv": "T_SECRET",
+                            "restURL": "http://127.0.0.1:\(venuePort)", "streamURL": "ws://127.0.0.1:\(venuePort)" },
+              "listener": { "host": "127.0.0.1", "port": \(listenerPort), "secretEnvs": ["T_WEBHOOK"] },
+              "control": { "secretEnv": "T_CONTROL" },
+              "risk": { "maxPositionNotional": "25000", "maxDailyLoss": "5000" },
+              "stateDirectory": "\(folder.path)/state",
+              "record": true
+            }
+            """
+        let configPath = folder.appendingPathComponent("live.json").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let environment = [
+            "T_KEY": "test-key", "T_SECRET": "test-secret",
+            "T_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "T_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        ]
+        return Bot(folder: folder, configPath: configPath, venuePort: venuePort, listenerPort: listenerPort, environment: environment)
+    }
+
+    static func status(_ bot: Bot) throws -> [String: Any]? {
+        let result = try ReflexProcess.run(["status", "--json", "--config", bot.configPath], environment: bot.environment)
+        guard result.status == 0 else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    }
+
+    /// Polls `reflex status --json` until `condition` holds (or the deadline passes).
+    static func waitFor(_ bot: Bot, seconds: Double, _ condition: ([String: Any]) -> Bool) throws -> [String: Any]? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let s = try status(bot), condition(s) { return s }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        return try status(bot)
+    }
+
+    static func protective(_ s: [String: Any]) -> [String] {
+        (s["workingOrders"] as? [[String: Any]] ?? []).compactMap {
+            let purpose = $0["purpose"] as? String
+            return purpose == "stopLoss" || purpose == "takeProfit" ? $0["clientOrderId"] as? String : nil
+        }
+    }
+
+    @Test("Ticks flow, a breakout enters, protection appears, modes switch live, kill -9 recovers the same orders")
+    func liveLoop() throws {
+        let bot = try Self.makeBot()
+        let venue = try ReflexProcess.start(
+            [
+                "venue", "--ticks", "Data/BTCUSDT-trades-2024-08-08-2354.csv", "--port", "\(bot.venuePort)",
+                "--speed", "20", "--loop", "--api-key-env", "T_KEY", "--api-secret-env", "T_SECRET",
+                "--webhook-url", "http://127.0.0.1:\(bot.listenerPort)/webhooks/events", "--webhook-secret-env",
+                "T_WEBHOOK",
+            ], environment: bot.environment)
+        defer { venue.terminate() }
+        var run = try ReflexProcess.start(["run", "--config", bot.configPath], environment: bot.environment)
+        defer { run.terminate() }
+
+        // Ticks flow and the engine warms up.
+        let flowing = try #require(try Self.waitFor(bot, seconds: 30) { ($0["ticks"] as? Int ?? 0) > 100 })
+        #expect((flowing["ticks"] as? Int ?? 0) > 100)
+
+        // A breakout produces an entry; its fill brings the stop-loss and take-profit.
+        let protected = try #require(
+            try Self.waitFor(bot, seconds: 90) { ($0["fills"] as? Int ?? 0) > 0 && Self.protective($0).count == 2 })
+        #expect(Self.protective(protected).count == 2, "status: \(protected)")
+        #expect((protected["position"] as? String).map { $0 != "0.000" && $0 != "0" } == true)
+
+        // The operator switches mode live.
+        let mode = try ReflexProcess.run(["mode", "range", "--config", bot.configPath], environment: bot.environment)
+        #expect(mode.status == 0, "\(mode.stderr)")
+        #expect(try Self.status(bot)?["mode"] as? String == "range")
+
+        // A signed regime.shift webhook switches it back.
+        let webhook = try ReflexProcess.run(
+            [
+                "webhook", "send", "--url", "http://127.0.0.1:\(bot.listenerPort)/webhooks/events", "--secret-env",
+                "T_WEBHOOK", "--type", "regime.shift", "--data",
+                #"{"mode":"trend","reason":"test","time":\#(Int(Date().timeIntervalSince1970 * 1000))}"#,
+            ], environment: bot.environment)
+        #expect(webhook.status == 0, "\(webhook.stdout) \(webhook.stderr)")
+        let trend = try Self.waitFor(bot, seconds: 5) { $0["mode"] as? String == "trend" }
+        #expect(trend?["mode"] as? String == "trend")
+
+        // kill -9, restart: the journal brings back the engine; after reconciliation its position and working
+        // orders are exactly the venue's, with no order placed twice.
+        let before = try #require(try Self.status(bot))
+        run.kill()
+        run = try ReflexProcess.start(["run", "--config", bot.configPath], environment: bot.environment)
+        let after = try #require(
+            try Self.waitFor(bot, seconds: 30) { ($0["ticks"] as? Int ?? 0) > (before["ticks"] as? Int ?? 0) })
+        #expect((after["fills"] as? Int ?? 0) >= (before["fills"] as? Int ?? 0), "fills survive the restart")
+        let venueClient = BinanceExchange(
+            urls: .local(port: bot.venuePort), credentials: .init(apiKey: "test-key", secretKey: "test-secret"),
+            logger: Logger(label: "test"))
+        var agreed = false
+        for _ in 0..<20 {
+            let engine = try #require(try Self.status(bot))
+            let open = try Self.awaitResult { try await venueClient.openOrders(symbol: "BTCUSDT") }
+            let positions = try Self.awaitResult { try await venueClient.positions(symbol: "BTCUSDT") }
+            let ids = open.map(\.clientOrderID.rawValue)
+            #expect(Set(ids).count == ids.count, "no client id twice at the venue")
+            let working = Set((engine["workingOrders"] as? [[String: Any]] ?? []).compactMap { $0["clientOrderId"] as? String })
+            let venuePosition = positions.first?.quantity ?? .zero
+            if working == Set(ids) && Quantity(engine["position"] as? String ?? "") == venuePosition {
+                agreed = true
+                if !venuePosition.isZero { #expect(Self.protective(engine).count == 2, "an open position is protected") }
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        #expect(agreed, "after a restart the engine's orders and position match the venue's")
+        let journal = bot.folder.appendingPathComponent("state/journal.log").path
+        #expect(FileManager.default.fileExists(atPath: journal))
+        let recording = try String(contentsOfFile: bot.folder.appendingPathComponent("state/record.rticks").path, encoding: .utf8)
+        #expect(recording.hasPrefix("#reflex-ticks v1 symbol=BTCUSDT"))
+        #expect(recording.contains("#regime,"), "the operator's switch is recorded for replay")
+    }
+
+    /// Runs async work from a synchronous test (the processes are driven synchronously).
+    static func awaitResult<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { box.set(.success(try await body())) } catch { box.set(.failure(error)) }
+            done.signal()
+        }
+        done.wait()
+        return try box.get()
+    }
+
+    @Test("A config with a typo fails at once with the key path")
+    func typo() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("typo-\(UUID().uuidString).json").path
+        try #"{"venue":"paper","symbols":["BTCUSDT"],"strategy":"Strategies/donchian-trend.json","risk":{"maxDailyLos":"5"}}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ReflexProcess.run(["run", "--config", path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("risk.maxDailyLos"))
+        #expect(result.stderr.contains("unknown key"))
+    }
+}
+
+/// A result handed from a task to a waiting thread.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    // Written once before the semaphore is signalled, read after it: the semaphore orders the two.
+    private var result: Result<T, any Error>?
+    func set(_ value: Result<T, any Error>) { result = value }
+    func get() throws -> T { try result!.get() }
+}

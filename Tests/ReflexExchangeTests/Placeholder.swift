@@ -1,1 +1,0 @@
-// Tests for ReflexExchange live in this folder.

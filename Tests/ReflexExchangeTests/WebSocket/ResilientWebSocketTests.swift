@@ -1,0 +1,136 @@
+import Hummingbird
+import HummingbirdWebSocket
+import ReflexExchange
+import Testing
+
+struct ResilientWebSocketTests {
+    /// Short timings so each test runs in well under a second.
+    static let fast = ResilientWebSocketConfiguration(
+        backoff: ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(100), healthyAfter: .seconds(5)),
+        silenceTimeout: nil, maximumConnectionAge: nil, watchdogInterval: .milliseconds(10),
+        closeTimeout: .milliseconds(100))
+
+    @Test func reconnectsAfterTheServerDropsAndReplaysSubscriptions() async throws {
+        let received = Shared<[[String]]>([])  // subscription messages per connection
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/feed") { inbound, outbound, _ in
+            let connection = received.withLock { connections in
+                connections.append([])
+                return connections.count
+            }
+            var messages = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+            for _ in 0..<2 {
+                guard case .text(let text) = try await messages.next() else { return }
+                received.withLock { $0[connection - 1].append(text) }
+            }
+            try await outbound.write(.text("hello-\(connection)"))
+            if connection == 1 { return }  // drop the first connection
+            while try await messages.next() != nil {}
+        }
+        try await withLoopbackServer(router) { port in
+            let socket = ResilientWebSocket(
+                url: "ws://127.0.0.1:\(port)/feed", configuration: Self.fast, logger: testLogger("ws"))
+            socket.subscribe("{\"method\":\"SUBSCRIBE\",\"params\":[\"a\"],\"id\":1}")
+            socket.subscribe("{\"method\":\"SUBSCRIBE\",\"params\":[\"b\"],\"id\":2}")
+            let events = try await whileRunning(socket) {
+                try await withTimeout {
+                    var events: [WebSocketEvent] = []
+                    for await event in socket.events {
+                        events.append(event)
+                        if event == .message("hello-2") { break }
+                    }
+                    return events
+                }
+            }
+            #expect(
+                events == [
+                    .connected(connection: 1), .message("hello-1"),
+                    .disconnected(connection: 1, reason: .closedByServer), .connected(connection: 2),
+                    .message("hello-2"),
+                ])
+            let subscriptions = received.current
+            #expect(subscriptions.count == 2)
+            #expect(subscriptions[0] == subscriptions[1])
+            #expect(subscriptions[1].count == 2 && subscriptions[1][1].contains("\"b\""))
+            #expect(socket.statistics.reconnects == 1)
+        }
+    }
+
+    @Test func silentStreamIsDetectedAndReplaced() async throws {
+        let connections = Shared(0)
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/quiet") { inbound, outbound, _ in
+            let number = connections.withLock { count in
+                count += 1
+                return count
+            }
+            try await outbound.write(.text("only-\(number)"))
+            for try await _ in inbound {}  // then say nothing, but stay connected
+        }
+        try await withLoopbackServer(router) { port in
+            var configuration = Self.fast
+            configuration.silenceTimeout = .milliseconds(150)
+            let socket = ResilientWebSocket(
+                url: "ws://127.0.0.1:\(port)/quiet", configuration: configuration, logger: testLogger("ws"))
+            let events = try await whileRunning(socket) {
+                try await withTimeout {
+                    var events: [WebSocketEvent] = []
+                    for await event in socket.events {
+                        events.append(event)
+                        if event == .message("only-2") { break }
+                    }
+                    return events
+                }
+            }
+            #expect(events.contains(.disconnected(connection: 1, reason: .silent)))
+            #expect(socket.statistics.silentStreams >= 1)
+            #expect(connections.current >= 2)
+        }
+    }
+
+    @Test func connectionIsReplacedBeforeItsMaximumAge() async throws {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/aged") { inbound, outbound, _ in
+            try await outbound.write(.text("hi"))
+            for try await _ in inbound {}
+        }
+        try await withLoopbackServer(router) { port in
+            var configuration = Self.fast
+            configuration.maximumConnectionAge = .milliseconds(100)
+            configuration.backoff.initial = .seconds(30)  // a planned replacement must not wait out the back-off
+            let socket = ResilientWebSocket(
+                url: "ws://127.0.0.1:\(port)/aged", configuration: configuration, logger: testLogger("ws"))
+            let started = ContinuousClock.now
+            let events = try await whileRunning(socket) {
+                try await withTimeout {
+                    var events: [WebSocketEvent] = []
+                    for await event in socket.events {
+                        events.append(event)
+                        if event == .connected(connection: 2) { break }
+                    }
+                    return events
+                }
+            }
+            #expect(events.contains(.disconnected(connection: 1, reason: .maximumAge)))
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test func unreachableServerIsRetriedWithBackoff() async throws {
+        // Nothing listens on port 1 of loopback: every attempt fails, and each failure is reported.
+        let socket = ResilientWebSocket(
+            url: "ws://127.0.0.1:1/none", configuration: Self.fast, logger: testLogger("ws"))
+        let failures = try await whileRunning(socket) {
+            try await withTimeout {
+                var failures = 0
+                for await event in socket.events {
+                    if case .disconnected(_, .failed) = event { failures += 1 }
+                    if failures == 3 { break }
+                }
+                return failures
+            }
+        }
+        #expect(failures == 3)
+        #expect(socket.statistics.connections == 0)
+    }
+}

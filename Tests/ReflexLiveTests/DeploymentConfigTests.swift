@@ -1,0 +1,86 @@
+import Foundation
+import ReflexCore
+import Testing
+
+@testable import ReflexLive
+
+@Suite("Deployment configs")
+struct DeploymentConfigTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test("The shipped configs decode", arguments: ["paper", "binance-testnet"])
+    func shipped(name: String) throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("Config/\(name).json"), encoding: .utf8)
+        let config = try DeploymentConfig.decode(text)
+        #expect(config.symbols == ["BTCUSDT"])
+        #expect(config.listener.host == "127.0.0.1")
+    }
+
+    @Test("The paper default needs no secret; testnet names its variables")
+    func secrets() throws {
+        func load(_ name: String) throws -> Deployment {
+            let text = try String(contentsOf: Self.root.appendingPathComponent("Config/\(name).json"), encoding: .utf8)
+            let strategy = try StrategyFile.decode(
+                String(contentsOf: Self.root.appendingPathComponent("Strategies/donchian-trend.json"), encoding: .utf8))
+            return Deployment(configPath: name, config: try DeploymentConfig.decode(text), strategy: strategy)
+        }
+        let paper = try load("paper")
+        #expect(paper.requiredSecrets.isEmpty)
+        try paper.checkSecrets(SecretStore(environment: [:], dotEnvPath: nil))
+        let testnet = try load("binance-testnet")
+        #expect(testnet.requiredSecrets.map(\.name).contains("BINANCE_TESTNET_API_KEY"))
+        #expect(throws: SecretError.self) { try testnet.checkSecrets(SecretStore(environment: [:], dotEnvPath: nil)) }
+        let all = Dictionary(uniqueKeysWithValues: testnet.requiredSecrets.map { ($0.name, "x") })
+        try testnet.checkSecrets(SecretStore(environment: all, dotEnvPath: nil))
+    }
+
+    static let base = #""venue":"paper","symbols":["BTCUSDT"],"strategy":"Strategies/donchian-trend.json""#
+
+    @Test(
+        "A typo or a bad value fails with the key path",
+        arguments: [
+            (#"{\#(base),"listner":{}}"#, "listner", "unknown key"),
+            (#"{\#(base),"risk":{"maxLeverag":3}}"#, "risk.maxLeverag", "unknown key"),
+            (#"{"venue":"kraken","symbols":["BTCUSDT"],"strategy":"s"}"#, "venue", "expected one of"),
+            (#"{\#(base),"paper":{"speed":0}}"#, "paper.speed", "expected a number"),
+            (#"{\#(base),"listener":{"port":"8787"}}"#, "listener.port", "expected an integer"),
+            (#"{\#(base),"marginDefence":{"action":"addMargin"}}"#, "marginDefence.amount", "required"),
+            (#"{\#(base),"logFormat":"xml"}"#, "logFormat", "expected one of"),
+            (#"{"venue":"binance","symbols":["BTCUSDT"],"strategy":"s"}"#, "exchange.apiKeyEnv", "needs"),
+            (#"{"venue":"paper","symbols":["btcusdt"],"strategy":"s"}"#, "symbols[0]", "capitals"),
+            (#"{\#(base),"listener":{"tlsCert":"a.pem"}}"#, "listener.tlsKey", "both"),
+        ])
+    func namedErrors(text: String, path: String, message: String) throws {
+        do {
+            _ = try DeploymentConfig.decode(text)
+            Issue.record("should fail: \(text)")
+        } catch {
+            #expect(error.path == path)
+            #expect(error.message.contains(message), "\(error.message)")
+        }
+    }
+
+    @Test(".env values apply under the environment")
+    func dotEnv() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(UUID().uuidString)").path
+        try "# comment\nexport A=1\nB=\"two words\"\nC='x'\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let store = SecretStore(environment: ["C": "env"], dotEnvPath: file)
+        #expect(store.optional("A") == "1")
+        #expect(store.optional("B") == "two words")
+        #expect(store.optional("C") == "env")
+        #expect(store.optional("D") == nil)
+    }
+
+    @Test("A generated secret is created once with mode 0600 and read back")
+    func generatedSecret() throws {
+        let folder = try StateFolder(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path)
+        let first = try folder.generatedSecret("control.secret")
+        #expect(first.hasPrefix("whsec_") && first.count > 40)
+        #expect(try folder.generatedSecret("control.secret") == first)
+        #expect(folder.existingSecret("control.secret") == first)
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder.file("control.secret"))
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+}

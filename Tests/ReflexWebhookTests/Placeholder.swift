@@ -1,1 +1,0 @@
-// Tests for ReflexWebhook live in this folder.
