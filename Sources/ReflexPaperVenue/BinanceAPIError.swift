@@ -1,15 +1,15 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 
 /// A Binance error answer: `{"code":-1022,"msg":"Signature for this request is not valid."}` with the HTTP status the
 /// real exchange uses, so client libraries classify the venue's errors exactly as Binance's.
-public struct BinanceAPIError: Error, HTTPResponseError, Equatable {
+struct BinanceAPIError: Error, HTTPResponseError, Equatable {
     /// Binance's negative error code.
-    public var code: Int
-    public var msg: String
-    public var status: HTTPResponse.Status
+    var code: Int
+    var msg: String
+    var status: HTTPResponse.Status
 
-    public init(code: Int, msg: String, status: HTTPResponse.Status = .badRequest) {
+    init(code: Int, msg: String, status: HTTPResponse.Status = .badRequest) {
         self.code = code
         self.msg = msg
         self.status = status
@@ -67,7 +67,7 @@ public struct BinanceAPIError: Error, HTTPResponseError, Equatable {
         #"{"code":\#(code),"msg":"\#(JSONText.escaped(msg))"}"#
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: json)))

@@ -2,7 +2,7 @@ import ReflexCore
 
 /// `GET /fapi/v1/exchangeInfo` (A7) for the venue's one symbol.
 enum ExchangeInformation {
-    static func json(rules: InstrumentRules, serverTime: Int64) -> String {
+    static func json(rules: VenueSymbolRules, serverTime: Int64) -> String {
         func filter(_ type: String, _ fields: (inout JSONText) -> Void) -> String {
             var o = JSONText()
             o.string("filterType", type)

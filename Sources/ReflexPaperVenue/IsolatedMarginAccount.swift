@@ -9,9 +9,11 @@ public import ReflexCore
 ///
 /// Pure value type: prices come in as arguments.
 public struct IsolatedMarginAccount: Sendable, Hashable {
+    /// Margin asset (`USDT`).
     public let asset: String
     /// Deposits plus realized PnL minus fees.
     public private(set) var walletBalance: Money
+    /// Initial margin is notional / leverage.
     public var leverage: Int
     /// Signed position: positive long, negative short.
     public private(set) var positionAmount: Quantity = .zero
@@ -21,10 +23,12 @@ public struct IsolatedMarginAccount: Sendable, Hashable {
     public private(set) var isolatedWallet: Money = .zero
     /// Realized PnL booked since the start, before fees.
     public private(set) var accumulatedRealized: Money = .zero
+    /// Maintenance margin as a fraction of notional (first bracket).
     public let maintenanceMarginRate: Double
     /// Decimals used when printing prices derived from division (entry, liquidation).
     public let pricePrecision: UInt8
 
+    /// An account holding `walletBalance` with no position.
     public init(
         asset: String = "USDT", walletBalance: Money, leverage: Int, maintenanceMarginRate: Double,
         pricePrecision: UInt8

@@ -13,7 +13,7 @@ struct NewOrderRequest: Sendable {
     /// `newOrderRespType=RESULT`: a MARKET order answers with its fill.
     let wantsResult: Bool
 
-    init(_ p: RequestParameters, rules: InstrumentRules) throws(BinanceAPIError) {
+    init(_ p: RequestParameters, rules: VenueSymbolRules) throws(BinanceAPIError) {
         symbol = try p.required("symbol").uppercased()
         guard symbol == rules.symbol else { throw .badSymbol }
         side = try Self.side(p)
@@ -82,7 +82,7 @@ struct NewAlgoOrderRequest: Sendable {
     let closePosition: Bool
     let clientAlgoID: String?
 
-    init(_ p: RequestParameters, rules: InstrumentRules) throws(BinanceAPIError) {
+    init(_ p: RequestParameters, rules: VenueSymbolRules) throws(BinanceAPIError) {
         guard try p.required("algoType").uppercased() == "CONDITIONAL" else {
             throw BinanceAPIError(code: -1102, parameter: "algoType")
         }

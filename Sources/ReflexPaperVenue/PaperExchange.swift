@@ -10,7 +10,7 @@ import ReflexCore
 /// Exchange time is tape time: orders, fills and account events carry the time of the trade being replayed, so the
 /// engine sees one consistent clock. Only request signing (`timestamp`, `recvWindow`) uses the wall clock.
 actor PaperExchange {
-    let rules: InstrumentRules
+    let rules: VenueSymbolRules
     private let configuration: PaperVenueConfiguration
     private var matching: SimulatedVenue
     private(set) var account: IsolatedMarginAccount

@@ -239,7 +239,7 @@ extension PaperVenue {
         return configuration.faults.serviceUnavailableExecutes ? .unknownOutcome : .unavailable
     }
 
-    private static func checkSymbol(_ p: RequestParameters, _ rules: InstrumentRules) throws {
+    private static func checkSymbol(_ p: RequestParameters, _ rules: VenueSymbolRules) throws {
         guard try p.required("symbol").uppercased() == rules.symbol else { throw BinanceAPIError.badSymbol }
     }
 
@@ -247,8 +247,9 @@ extension PaperVenue {
     private static func orderReference(
         _ p: RequestParameters, id: String, clientID: String
     ) throws -> (Int64?, String?) {
-        let number = try p.int64(id)
-        let client = p[clientID]
+        // Binance's cancel-algo page spells the parameters `algoid` / `clientalgoid`; accept either spelling.
+        let number = try p.int64(id) ?? p.int64(id.lowercased())
+        let client = p[clientID] ?? p[clientID.lowercased()]
         guard number != nil || client != nil else { throw BinanceAPIError(parameter: "\(id)' or '\(clientID)") }
         return (number, client)
     }

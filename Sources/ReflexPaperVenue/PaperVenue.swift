@@ -22,6 +22,7 @@ import Synchronization
 /// }
 /// ```
 public final class PaperVenue: Service {
+    /// What the venue was started with.
     public let configuration: PaperVenueConfiguration
     let exchange: PaperExchange
     let marketFeed: MarketFeed
@@ -35,6 +36,7 @@ public final class PaperVenue: Service {
     /// Wall-clock minute and requests in it, for `X-MBX-USED-WEIGHT-1M`.
     let usedWeight = Mutex<(minute: Int64, count: Int)>((0, 0))
 
+    /// Builds the venue; nothing listens until ``run()``.
     public init(configuration: PaperVenueConfiguration, logger: Logger = Logger(label: "reflex.venue")) {
         self.configuration = configuration
         self.logger = logger

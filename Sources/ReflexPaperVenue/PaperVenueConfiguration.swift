@@ -7,6 +7,7 @@ public import ReflexCore
 public struct PaperVenueConfiguration: Sendable {
     /// The API key and secret the venue checks requests against.
     public struct Credentials: Sendable {
+        /// Expected in `X-MBX-APIKEY`.
         public let apiKey: String
         let secretKey: SymmetricKey
 
@@ -26,6 +27,7 @@ public struct PaperVenueConfiguration: Sendable {
         public var maxAttempts: Int
         /// Wait before the first retry; doubles per attempt up to `maxBackoff`.
         public var initialBackoff: Duration
+        /// Longest wait between retries.
         public var maxBackoff: Duration
         /// Deliveries waiting beyond this are dropped (logged), so a dead receiver cannot grow memory.
         public var queueCapacity: Int
@@ -92,6 +94,7 @@ public struct PaperVenueConfiguration: Sendable {
     public var port: Int
     /// Exchange symbol of the tape, upper case.
     public var symbol: String
+    /// The recorded trades to replay.
     public var tape: Tape
     /// Replay speed: 1 = real time, 10 = ten times faster; `.infinity` = as fast as clients read.
     public var speed: Double
@@ -99,15 +102,18 @@ public struct PaperVenueConfiguration: Sendable {
     public var loop: Bool
     /// Tape-time pause inserted between the end of one pass and the start of the next.
     public var loopGap: Timestamp.Duration
+    /// When the replay starts (tests wait for the first subscriber).
     public var tapeStart: TapeStart
     /// nil accepts any API key without checking signatures (an open local venue).
     public var credentials: Credentials?
+    /// Where account events are posted; nil posts none.
     public var webhook: Webhook?
     /// Starting USDT wallet balance.
     public var initialBalance: Money
+    /// Leverage of the isolated position (changeable over `POST /fapi/v1/leverage`).
     public var leverage: Int
-    /// Binance's rules for the symbol; taken from ``InstrumentRules/forSymbol(_:)`` unless set.
-    public var rules: InstrumentRules
+    /// Binance's rules for the symbol; taken from ``VenueSymbolRules/forSymbol(_:)`` unless set.
+    public var rules: VenueSymbolRules
     /// Fees, slippage and latency of the matching engine (the backtester's `SimulatedVenue`).
     public var matching: SimulatedVenue.Configuration
     /// Margin ratio at which a `MARGIN_CALL` / `margin.warning` is sent (re-armed when it falls back below).
@@ -118,18 +124,20 @@ public struct PaperVenueConfiguration: Sendable {
     public var clientBufferCapacity: Int
     /// How long a listenKey lives after its creation or last keepalive (Binance: 60 minutes).
     public var listenKeyValidity: Duration
+    /// Injected misbehaviour; none by default.
     public var faults: Faults
 
+    /// A venue for `symbol` replaying `tape`; every other setting has a working default.
     public init(
         symbol: String, tape: Tape, host: String = "127.0.0.1", port: Int = 8765, speed: Double = 1,
         loop: Bool = false, loopGap: Timestamp.Duration = .seconds(1), tapeStart: TapeStart = .immediately,
         credentials: Credentials? = nil, webhook: Webhook? = nil, initialBalance: Money = Money(integer: 10_000),
-        leverage: Int = 10, rules: InstrumentRules? = nil, matching: SimulatedVenue.Configuration? = nil,
+        leverage: Int = 10, rules: VenueSymbolRules? = nil, matching: SimulatedVenue.Configuration? = nil,
         marginCallThreshold: Double = 0.8, tradeHistoryCapacity: Int = 100_000, clientBufferCapacity: Int = 100_000,
         listenKeyValidity: Duration = .seconds(3600), faults: Faults = .none
     ) {
         let symbol = symbol.uppercased()
-        let rules = rules ?? InstrumentRules.forSymbol(symbol)
+        let rules = rules ?? VenueSymbolRules.forSymbol(symbol)
         self.symbol = symbol
         self.tape = tape
         self.host = host

@@ -7,6 +7,7 @@ public struct Tape: Sendable {
     /// Opens a pass over the tape; the returned closure yields the next trade, nil at the end.
     public let open: @Sendable () throws -> () throws -> Tick?
 
+    /// A tape from any source that can be opened repeatedly.
     public init(open: @escaping @Sendable () throws -> () throws -> Tick?) {
         self.open = open
     }

@@ -68,8 +68,13 @@ final class TapePlayer: Service {
             }
             pass += 1
             logger.info("tape pass finished", metadata: ["pass": "\(pass)", "trades": "\(count)"])
-            guard count > 0 else { break }
+            guard count > 0, configuration.loop else { break }
             offset += lastTime - (firstTime ?? lastTime) + configuration.loopGap.nanoseconds
-        } while configuration.loop && !Task.isCancelled
+            if paced {
+                // The gap between passes is tape time too: keep the pace across it.
+                let gap = Double(configuration.loopGap.nanoseconds) / configuration.speed
+                try await Task.sleep(for: .nanoseconds(Int64(gap)))
+            }
+        } while !Task.isCancelled
     }
 }

@@ -55,7 +55,7 @@ enum UserDataEvents {
 
     /// `ACCOUNT_UPDATE` with reason ORDER: the USDT balance and the symbol's position.
     static func accountUpdate(
-        _ account: IsolatedMarginAccount, rules: InstrumentRules, mark: Price, eventTime: Int64
+        _ account: IsolatedMarginAccount, rules: VenueSymbolRules, mark: Price, eventTime: Int64
     ) -> String {
         var balance = JSONText()
         balance.string("a", account.asset)
@@ -86,7 +86,7 @@ enum UserDataEvents {
 
     /// `MARGIN_CALL` for the isolated position.
     static func marginCall(
-        _ account: IsolatedMarginAccount, rules: InstrumentRules, mark: Price, eventTime: Int64
+        _ account: IsolatedMarginAccount, rules: VenueSymbolRules, mark: Price, eventTime: Int64
     ) -> String {
         var position = JSONText()
         position.string("s", rules.symbol)

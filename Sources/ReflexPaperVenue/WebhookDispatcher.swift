@@ -52,30 +52,41 @@ final class WebhookDispatcher: Service {
     }
 
     func run() async throws {
+        // Its own client: a short connect timeout, so a receiver that is down fails an attempt in seconds and the
+        // retry schedule (not a 10 s connect wait) decides the pace.
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(timeout: .init(connect: .seconds(2))))
+        // On shutdown the in-flight attempt and its retries are cancelled; whatever is still queued is dropped.
+        await cancelWhenGracefulShutdown { await self.deliverQueue(client) }
+        continuation.finish()
+        try? await client.shutdown()
+    }
+
+    private func deliverQueue(_ client: HTTPClient) async {
         if faults.reorderWebhooks {
             // Each delivery waits a random moment before leaving, so neighbours overtake one another.
             await withTaskGroup(of: Void.self) { group in
-                for await delivery in deliveries.cancelOnGracefulShutdown() {
+                for await delivery in deliveries {
                     group.addTask {
                         try? await Task.sleep(for: .milliseconds(Int.random(in: 0...150)))
-                        await self.deliver(delivery)
+                        await self.deliver(delivery, client)
                     }
                 }
             }
         } else {
-            for await delivery in deliveries.cancelOnGracefulShutdown() {
-                await deliver(delivery)
+            for await delivery in deliveries {
+                await deliver(delivery, client)
             }
         }
-        continuation.finish()
     }
 
-    private func deliver(_ delivery: Delivery) async {
-        await attempt(delivery)
-        if faults.duplicateWebhooks { await attempt(delivery) }
+    private func deliver(_ delivery: Delivery, _ client: HTTPClient) async {
+        await attempt(delivery, client)
+        if faults.duplicateWebhooks { await attempt(delivery, client) }
     }
 
-    private func attempt(_ delivery: Delivery) async {
+    private func attempt(_ delivery: Delivery, _ client: HTTPClient) async {
         var backoff = configuration.initialBackoff
         for attempt in 1...max(1, configuration.maxAttempts) {
             guard !Task.isCancelled else { return }
@@ -91,7 +102,7 @@ final class WebhookDispatcher: Service {
                 value: signer.signature(id: delivery.id, timestamp: timestamp, body: delivery.body))
             request.body = .bytes(ByteBuffer(string: delivery.body))
             do {
-                let response = try await HTTPClient.shared.execute(
+                let response = try await client.execute(
                     request, timeout: .nanoseconds(Int64(configuration.timeout.nanoseconds)))
                 _ = try await response.body.collect(upTo: 1 << 16)
                 if (200..<300).contains(response.status.code) { return }

@@ -71,6 +71,12 @@ extension Reflex {
         @Option(help: "Leverage of the isolated position.")
         var leverage = 10
 
+        @Flag(help: "Hold the tape until the first market-data client subscribes (it then sees every trade).")
+        var waitForSubscriber = false
+
+        @OptionGroup(title: "Fault injection")
+        var faultOptions: VenueFaultOptions
+
         func validate() throws {
             guard (apiKeyEnv == nil) == (apiSecretEnv == nil) else {
                 throw ValidationError("--api-key-env and --api-secret-env go together")
@@ -89,8 +95,16 @@ extension Reflex {
             let logger = Logger(label: "reflex.venue")
             let configuration = try makeConfiguration()
             let venue = PaperVenue(configuration: configuration, logger: logger)
-            let group = ServiceGroup(services: [venue], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            try await group.run()
+            var group = ServiceGroupConfiguration(
+                services: [.init(service: venue)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // A stuck client connection must not keep the process alive after Ctrl-C.
+            group.maximumGracefulShutdownDuration = .seconds(10)
+            do {
+                try await ServiceGroup(configuration: group).run()
+            } catch {
+                // NIO's bind error alone does not say which address; the operator needs that to pick another.
+                throw CommandFailure("paper venue on \(host):\(port): \(error)")
+            }
         }
 
         func makeConfiguration() throws -> PaperVenueConfiguration {
@@ -113,8 +127,8 @@ extension Reflex {
             }
             return PaperVenueConfiguration(
                 symbol: symbol, tape: .file(path: ticks), host: host, port: port, speed: speed == 0 ? .infinity : speed,
-                loop: loop, credentials: credentials, webhook: webhook, initialBalance: Money(balance)!,
-                leverage: leverage)
+                loop: loop, tapeStart: waitForSubscriber ? .onFirstSubscriber : .immediately, credentials: credentials,
+                webhook: webhook, initialBalance: Money(balance)!, leverage: leverage, faults: faultOptions.faults)
         }
 
         static func environment(_ name: String) throws -> String {

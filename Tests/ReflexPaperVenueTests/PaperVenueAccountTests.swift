@@ -56,7 +56,7 @@ extension PaperVenueTests {
 
         @Test("instrument filters: tick, step, precision and minimums with Binance's codes")
         func instrumentFilters() {
-            let rules = InstrumentRules.forSymbol("btcusdt")
+            let rules = VenueSymbolRules.forSymbol("btcusdt")
             #expect(rules.validate(price: Price("61800.30")!, parameter: "price") == nil)
             #expect(rules.validate(price: Price("61800.35")!, parameter: "price")?.code == -4014)
             #expect(rules.validate(price: Price("61800.351")!, parameter: "price")?.code == -1111)
@@ -65,7 +65,7 @@ extension PaperVenueTests {
             #expect(rules.validate(quantity: Quantity("0")!, isMarket: true)?.code == -4003)
             #expect(rules.validate(quantity: Quantity("500")!, isMarket: true)?.code == -4005)
             #expect(rules.validate(quantity: Quantity("500")!, isMarket: false) == nil)
-            let unknown = InstrumentRules.forSymbol("DOGEUSDT")
+            let unknown = VenueSymbolRules.forSymbol("DOGEUSDT")
             #expect(unknown.baseAsset == "DOGE" && unknown.quoteAsset == "USDT")
         }
 

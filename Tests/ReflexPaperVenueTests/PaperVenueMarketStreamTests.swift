@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import ReflexCore
+import ServiceLifecycle
 import Testing
 
 @testable import ReflexPaperVenue
@@ -118,6 +119,35 @@ extension PaperVenueTests {
                     #expect(wrong.status == 400 && wrong.code == -1121)
                     group.cancelAll()
                 }
+            }
+        }
+
+        @Test("a graceful shutdown closes connected clients and the venue stops by itself")
+        func gracefulShutdownWithClients() async throws {
+            let configuration = H.configuration(ticks: H.ticks(Array(repeating: "100.0", count: 500), spacing: 20))
+            let venue = PaperVenue(configuration: configuration, logger: H.logger)
+            let services = ServiceGroup(services: [venue], logger: H.logger)
+            let stopped = H.Inbox()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { stopped.finish() }
+                    try await services.run()
+                }
+                let port = try await venue.boundPort()
+                let market = H.connect(url: "ws://127.0.0.1:\(port)/market/ws/btcusdt@aggTrade", in: &group)
+                _ = try await market.wait(count: 2)
+                let key = try #require(
+                    try await H.send(.POST, port: port, path: "fapi/v1/listenKey", signing: .none).object["listenKey"]
+                        as? String)
+                let user = H.connect(url: "ws://127.0.0.1:\(port)/private/ws/\(key)", in: &group)
+                try await Task.sleep(for: .milliseconds(100))
+                await services.triggerGracefulShutdown()
+                try await H.withTimeout(5, "the venue and its clients to stop") {
+                    while !(market.isFinished && user.isFinished && stopped.isFinished) {
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                }
+                try await group.waitForAll()
             }
         }
 

@@ -194,12 +194,14 @@ extension PaperVenueTests {
                 let canceled = try await H.send(
                     .DELETE, port: port, path: "fapi/v1/algoOrder", [("symbol", "BTCUSDT"), ("clientAlgoId", "tp-3")])
                 #expect(canceled.object["code"] as? String == "200")
+                #expect(canceled.object["msg"] as? String == "success")
+                #expect(canceled.object["clientAlgoId"] as? String == "tp-3")
                 _ = try await user.first("the cancel event") { event in
                     let o = event["o"] as? [String: Any]
                     return o?["caid"] as? String == "tp-3" && o?["X"] as? String == "CANCELED"
                 }
                 let again = try await H.send(
-                    .DELETE, port: port, path: "fapi/v1/algoOrder", [("symbol", "BTCUSDT"), ("clientAlgoId", "tp-3")])
+                    .DELETE, port: port, path: "fapi/v1/algoOrder", [("symbol", "BTCUSDT"), ("clientalgoid", "tp-3")])
                 #expect(again.code == -2011)
                 let open = try await H.send(.GET, port: port, path: "fapi/v1/openAlgoOrders")
                 #expect(open.body == "[]")

@@ -1,8 +1,10 @@
 public import ReflexCore
 
-/// Binance's trading rules for one USDⓈ-M perpetual, as `exchangeInfo` publishes them and as the paper venue
-/// enforces them on every order.
-public struct InstrumentRules: Sendable, Hashable {
+/// Binance's trading rules for one USDⓈ-M perpetual as the paper venue lists it: the filters `exchangeInfo`
+/// publishes and every order is checked against, plus the first leverage bracket for margin.
+///
+/// (Named apart from the adapter's client-side `InstrumentRules`: this one is the exchange's side of the contract.)
+public struct VenueSymbolRules: Sendable, Hashable {
     /// Exchange symbol, upper case (`BTCUSDT`).
     public var symbol: String
     public var baseAsset: String
@@ -52,18 +54,18 @@ public struct InstrumentRules: Sendable, Hashable {
     }
 
     /// The rules Binance publishes for the common perpetuals (values of late 2024–2026).
-    public static let known: [String: InstrumentRules] = [
-        "BTCUSDT": InstrumentRules(
+    public static let known: [String: VenueSymbolRules] = [
+        "BTCUSDT": VenueSymbolRules(
             symbol: "BTCUSDT", baseAsset: "BTC", pricePrecision: 2, quantityPrecision: 3, minPrice: Price("556.80")!,
             maxPrice: Price("4529764")!, tickSize: Price("0.10")!, minQuantity: Quantity("0.001")!,
             maxQuantity: Quantity("1000")!, stepSize: Quantity("0.001")!, maxMarketQuantity: Quantity("120")!,
             minNotional: Money("100")!, maintenanceMarginRate: 0.004, maxLeverage: 125),
-        "ETHUSDT": InstrumentRules(
+        "ETHUSDT": VenueSymbolRules(
             symbol: "ETHUSDT", baseAsset: "ETH", pricePrecision: 2, quantityPrecision: 3, minPrice: Price("39.86")!,
             maxPrice: Price("306177")!, tickSize: Price("0.01")!, minQuantity: Quantity("0.001")!,
             maxQuantity: Quantity("10000")!, stepSize: Quantity("0.001")!, maxMarketQuantity: Quantity("2000")!,
             minNotional: Money("20")!, maintenanceMarginRate: 0.004, maxLeverage: 125),
-        "SOLUSDT": InstrumentRules(
+        "SOLUSDT": VenueSymbolRules(
             symbol: "SOLUSDT", baseAsset: "SOL", pricePrecision: 4, quantityPrecision: 0, minPrice: Price("0.4200")!,
             maxPrice: Price("6857")!, tickSize: Price("0.0100")!, minQuantity: Quantity("1")!,
             maxQuantity: Quantity("1000000")!, stepSize: Quantity("1")!, maxMarketQuantity: Quantity("5000")!,
@@ -72,11 +74,11 @@ public struct InstrumentRules: Sendable, Hashable {
 
     /// Binance's rules for `symbol`, or loose defaults (tick 0.01, step 0.001, min notional 5) for a symbol not in
     /// the table, so any recorded tape can be replayed.
-    public static func forSymbol(_ symbol: String) -> InstrumentRules {
+    public static func forSymbol(_ symbol: String) -> VenueSymbolRules {
         let symbol = symbol.uppercased()
         if let rules = known[symbol] { return rules }
         let quote = ["USDT", "USDC", "BUSD"].first { symbol.hasSuffix($0) && symbol.count > $0.count } ?? "USDT"
-        return InstrumentRules(
+        return VenueSymbolRules(
             symbol: symbol, baseAsset: String(symbol.dropLast(quote.count)), quoteAsset: quote, pricePrecision: 8,
             quantityPrecision: 3, minPrice: Price("0.00000001")!, maxPrice: Price("10000000")!,
             tickSize: Price("0.00000001")!, minQuantity: Quantity("0.001")!, maxQuantity: Quantity("10000000")!,
@@ -85,7 +87,7 @@ public struct InstrumentRules: Sendable, Hashable {
     }
 }
 
-extension InstrumentRules {
+extension VenueSymbolRules {
     /// Checks a price sent in an order against PRICE_FILTER, with Binance's codes.
     func validate(price: Price, parameter: String) -> BinanceAPIError? {
         guard price.raw > 0 else { return .init(code: -1102, parameter: parameter) }
