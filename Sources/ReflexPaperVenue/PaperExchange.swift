@@ -458,8 +458,10 @@ actor PaperExchange {
         webhooks.post(type: "order.filled", time: .milliseconds(order.updateTime), data: data.object)
     }
 
+    /// `order.updated` carries the states without a fill (NEW, CANCELED, EXPIRED, REJECTED); fills travel as
+    /// `order.filled`, so FILLED / PARTIALLY_FILLED are not posted twice.
     private func postOrderUpdate(_ order: VenueOrder) {
-        guard let webhooks else { return }
+        guard let webhooks, [.new, .canceled, .expired].contains(order.status) else { return }
         var data = JSONText()
         data.string("symbol", order.symbol)
         data.int("orderId", order.orderID)
@@ -474,8 +476,9 @@ actor PaperExchange {
         webhooks.post(type: "order.updated", time: .milliseconds(order.updateTime), data: data.object)
     }
 
+    /// As for plain orders; TRIGGERED / FINISHED are followed by the triggered order's own fill.
     private func postAlgoUpdate(_ algo: VenueAlgoOrder) {
-        guard let webhooks else { return }
+        guard let webhooks, [.new, .canceled, .rejected, .expired].contains(algo.status) else { return }
         var data = JSONText()
         data.string("symbol", algo.symbol)
         data.int("algoId", algo.algoID)

@@ -46,7 +46,8 @@ extension Reflex {
     }
 
     struct Mode: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Switch the running bot to trend or range mode, live.")
+        static let configuration = CommandConfiguration(
+            abstract: "Switch the running bot to trend or range mode, live.")
         @Argument(help: "trend or range") var mode: TradingMode
         @OptionGroup var options: ConfigOption
         func run() async throws { try await control(.mode(mode), options) }

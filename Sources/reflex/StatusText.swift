@@ -14,7 +14,9 @@ enum StatusText {
     /// The `bot` object alone, as one JSON line.
     static func botObject(fromControlAnswer answer: String) -> String {
         let object = bot(answer)
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return "{}"
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -23,7 +25,9 @@ enum StatusText {
         func text(_ key: String) -> String { b[key].map { "\($0)" } ?? "-" }
         func number(_ key: String) -> String { (b[key] as? Double).map { String(format: "%.2f", $0) } ?? "-" }
         var lines: [String] = []
-        let state = (b["paused"] as? Bool == true ? "paused" : "trading") + ((b["riskHalt"] as? String).map { ", halted: \($0)" } ?? "")
+        let state =
+            (b["paused"] as? Bool == true ? "paused" : "trading")
+            + ((b["riskHalt"] as? String).map { ", halted: \($0)" } ?? "")
         lines.append("mode \(text("mode")) · \(state) · ticks \(text("ticks")) · last \(text("lastPrice"))")
         if let channel = b["channel"] as? [String: Any] {
             let f = { (k: String) in (channel[k] as? Double).map { String(format: "%.2f", $0) } ?? "-" }
@@ -77,7 +81,9 @@ struct JSONLogHandler: LogHandler {
             "time": ISO8601DateFormatter().string(from: Date()), "level": "\(event.level)", "label": label,
             "message": "\(event.message)",
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+            object[key] = "\(value)"
+        }
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
             FileHandle.standardError.write(data + Data("\n".utf8))
         }

@@ -39,13 +39,17 @@ struct LiveLoopTests {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let environment = [
             "T_KEY": "test-key", "T_SECRET": "test-secret",
-            "T_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "T_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+            "T_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "T_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
         ]
-        return Bot(folder: folder, configPath: configPath, venuePort: venuePort, listenerPort: listenerPort, environment: environment)
+        return Bot(
+            folder: folder, configPath: configPath, venuePort: venuePort, listenerPort: listenerPort,
+            environment: environment)
     }
 
     static func status(_ bot: Bot) throws -> [String: Any]? {
-        let result = try ReflexProcess.run(["status", "--json", "--config", bot.configPath], environment: bot.environment)
+        let result = try ReflexProcess.run(
+            ["status", "--json", "--config", bot.configPath], environment: bot.environment)
         guard result.status == 0 else { return nil }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     }
@@ -73,7 +77,7 @@ struct LiveLoopTests {
         let venue = try ReflexProcess.start(
             [
                 "venue", "--ticks", "Data/BTCUSDT-trades-2024-08-08-2354.csv", "--port", "\(bot.venuePort)",
-                "--speed", "20", "--loop", "--api-key-env", "T_KEY", "--api-secret-env", "T_SECRET",
+                "--speed", "50", "--loop", "--api-key-env", "T_KEY", "--api-secret-env", "T_SECRET",
                 "--webhook-url", "http://127.0.0.1:\(bot.listenerPort)/webhooks/events", "--webhook-secret-env",
                 "T_WEBHOOK",
             ], environment: bot.environment)
@@ -143,11 +147,14 @@ struct LiveLoopTests {
             let positions = try Self.awaitResult { try await venueClient.positions(symbol: "BTCUSDT") }
             let ids = open.map(\.clientOrderID.rawValue)
             #expect(Set(ids).count == ids.count, "no client id twice at the venue")
-            let working = Set((engine["workingOrders"] as? [[String: Any]] ?? []).compactMap { $0["clientOrderId"] as? String })
+            let working = Set(
+                (engine["workingOrders"] as? [[String: Any]] ?? []).compactMap { $0["clientOrderId"] as? String })
             let venuePosition = positions.first?.quantity ?? .zero
             if working == Set(ids) && Quantity(engine["position"] as? String ?? "") == venuePosition {
                 agreed = true
-                if !venuePosition.isZero { #expect(Self.protective(engine).count == 2, "an open position is protected") }
+                if !venuePosition.isZero {
+                    #expect(Self.protective(engine).count == 2, "an open position is protected")
+                }
                 break
             }
             Thread.sleep(forTimeInterval: 0.25)
@@ -155,7 +162,8 @@ struct LiveLoopTests {
         #expect(agreed, "after a restart the engine's orders and position match the venue's")
         let journal = bot.folder.appendingPathComponent("state/journal.log").path
         #expect(FileManager.default.fileExists(atPath: journal))
-        let recording = try String(contentsOfFile: bot.folder.appendingPathComponent("state/record.rticks").path, encoding: .utf8)
+        let recording = try String(
+            contentsOfFile: bot.folder.appendingPathComponent("state/record.rticks").path, encoding: .utf8)
         #expect(recording.hasPrefix("#reflex-ticks v1 symbol=BTCUSDT"))
         #expect(recording.contains("#regime,"), "the operator's switch is recorded for replay")
     }
@@ -175,7 +183,8 @@ struct LiveLoopTests {
     @Test("A config with a typo fails at once with the key path")
     func typo() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("typo-\(UUID().uuidString).json").path
-        try #"{"venue":"paper","symbols":["BTCUSDT"],"strategy":"Strategies/donchian-trend.json","risk":{"maxDailyLos":"5"}}"#
+        try
+            #"{"venue":"paper","symbols":["BTCUSDT"],"strategy":"Strategies/donchian-trend.json","risk":{"maxDailyLos":"5"}}"#
             .write(toFile: path, atomically: true, encoding: .utf8)
         let result = try ReflexProcess.run(["run", "--config", path])
         #expect(result.status != 0)

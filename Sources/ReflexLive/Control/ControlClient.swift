@@ -23,7 +23,8 @@ public struct ControlClient: Sendable {
             let folder = try StateFolder(path: config.stateDirectory)
             guard let stored = folder.existingSecret("control.secret") else {
                 throw DeploymentError(
-                    "no control secret in \(folder.file("control.secret")): is `reflex run` running with this config on this machine?")
+                    "no control secret in \(folder.file("control.secret")): is `reflex run` running with this config on this machine?"
+                )
             }
             text = stored
         }

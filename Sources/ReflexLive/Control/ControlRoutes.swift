@@ -49,7 +49,8 @@ public final class ControlRoutes: Sendable {
         let path = String(request.uri.path.dropFirst("/control/".count))
         guard let operatorRequest = OperatorRequest(path: path) else {
             return Self.json(
-                .notFound, #"{"error":"unknown control action; use mode/trend, mode/range, pause, resume, flatten, status"}"#)
+                .notFound,
+                #"{"error":"unknown control action; use mode/trend, mode/range, pause, resume, flatten, status"}"#)
         }
         let duplicate = seen.withLock { ids -> Bool in
             if ids.contains(delivery.id) { return true }

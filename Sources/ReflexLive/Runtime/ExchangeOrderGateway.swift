@@ -25,7 +25,8 @@ public struct ExchangeOrderGateway: OrderGateway {
                 "order outcome unknown", metadata: ["clientOrderId": "\(intent.clientOrderID)", "error": "\(error)"])
             return [
                 .orderRejected(
-                    OrderRejected(clientOrderID: intent.clientOrderID, reason: "outcome unknown: \(error)", time: now()))
+                    OrderRejected(clientOrderID: intent.clientOrderID, reason: "outcome unknown: \(error)", time: now())
+                )
             ]
         }
     }
@@ -38,7 +39,8 @@ public struct ExchangeOrderGateway: OrderGateway {
                         symbol: request.symbol, clientOrderID: request.clientOrderID, conditional: request.conditional))
             ]
         } catch {
-            logger.warning("cancel failed", metadata: ["clientOrderId": "\(request.clientOrderID)", "error": "\(error)"])
+            logger.warning(
+                "cancel failed", metadata: ["clientOrderId": "\(request.clientOrderID)", "error": "\(error)"])
             return [
                 .orderRejected(
                     OrderRejected(clientOrderID: request.clientOrderID, reason: "cancel failed: \(error)", time: now()))

@@ -163,7 +163,9 @@ struct ReconciledTickFeed: Service {
                 throw error
             } catch {
                 attempt += 1
-                guard attempt < 10 else { throw ReconciliationError(message: "cannot reach the venue to reconcile: \(error)") }
+                guard attempt < 10 else {
+                    throw ReconciliationError(message: "cannot reach the venue to reconcile: \(error)")
+                }
                 logger.warning("venue not reachable for reconciliation yet; retrying", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(500))
             }

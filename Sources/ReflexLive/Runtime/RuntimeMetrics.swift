@@ -55,7 +55,9 @@ public final class RuntimeMetrics: Sendable {
         lines.append("reflex_ticks_total \(c.ticks)")
         lines.append("# HELP reflex_events_total Engine events other than ticks, by type.")
         lines.append("# TYPE reflex_events_total counter")
-        for (kind, n) in c.eventsByType.sorted(by: { $0.key < $1.key }) { lines.append("reflex_events_total{type=\"\(kind)\"} \(n)") }
+        for (kind, n) in c.eventsByType.sorted(by: { $0.key < $1.key }) {
+            lines.append("reflex_events_total{type=\"\(kind)\"} \(n)")
+        }
         lines.append("# HELP reflex_orders_total Order outcomes reported by the venue.")
         lines.append("# TYPE reflex_orders_total counter")
         for (outcome, n) in c.ordersByOutcome.sorted(by: { $0.key < $1.key }) {

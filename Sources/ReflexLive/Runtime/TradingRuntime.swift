@@ -168,12 +168,18 @@ public final class TradingRuntime: Service {
         try journal.flush()
         switch event {
         case .tick(let tick): recorder?.append(tick)
-        case .regimeShift(let shift): recorder?.append(shift)
+        case .regimeShift(let shift):
+            recorder?.append(shift)
+            recorder?.flush()
         case .control(let c):
             if case .setMode(let mode) = c.action {
                 recorder?.append(RegimeShift(mode: mode, source: .operator_, time: c.time))
             }
-        default: break
+            recorder?.flush()
+        default:
+            // The recording is flushed at least once a second (timer events): a crash loses at most that much of
+            // it, and nothing of the journal, which holds every tick too.
+            recorder?.flush()
         }
         for command in commands {
             switch command {
