@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "ReflexExchangeTests",
             dependencies: [
-                "ReflexCore", "ReflexBacktest", "ReflexExchange",
+                "ReflexCore", "ReflexBacktest", "ReflexExchange", "ReflexLive",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Fixtures", "Bybit/Fixtures", "Deribit/Fixtures"],

@@ -9,12 +9,18 @@ struct DeploymentConfigTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test("The shipped configs decode", arguments: ["paper", "binance-testnet"])
+    @Test(
+        "The shipped configs and their strategies decode and agree",
+        arguments: [
+            "paper", "binance-testnet", "bybit-testnet", "deribit-testnet",
+        ])
     func shipped(name: String) throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("Config/\(name).json"), encoding: .utf8)
         let config = try DeploymentConfig.decode(text)
-        #expect(config.symbols == ["BTCUSDT"])
         #expect(config.listener.host == "127.0.0.1")
+        let strategy = try StrategyFile.decode(
+            String(contentsOf: Self.root.appendingPathComponent(config.strategyPath), encoding: .utf8))
+        #expect(config.symbols == [strategy.symbol])
     }
 
     @Test("The paper default needs no secret; testnet names its variables")

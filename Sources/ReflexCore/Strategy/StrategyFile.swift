@@ -27,10 +27,14 @@ public enum StrategyFile {
             throw ConfigurationError(path: "name", message: "expected 1 to 40 characters")
         }
         let symbol = try root.required("symbol") { (o, k) throws(ConfigurationError) in try o.string(k) }
-        guard symbol.count >= 2, symbol.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
+        guard symbol.count >= 2,
+            symbol.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
             throw ConfigurationError(
                 path: "symbol",
-                message: "expected an exchange symbol in capitals such as \"BTCUSDT\", got \"\(symbol)\"")
+                message:
+                    "expected an exchange symbol in capitals such as \"BTCUSDT\" or \"BTC-PERPETUAL\", got \"\(symbol)\""
+            )
         }
         let intervalText = try root.required("barInterval") { (o, k) throws(ConfigurationError) in try o.string(k) }
         guard let interval = BarInterval(intervalText) else {

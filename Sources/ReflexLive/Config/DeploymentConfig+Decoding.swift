@@ -16,7 +16,7 @@ extension DeploymentConfig {
         var symbols: [String] = []
         for (index, value) in symbolValues.enumerated() {
             guard case .string(let s) = value, s.count >= 2,
-                s.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) })
+                s.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-" || $0 == "_") })
             else {
                 throw ConfigurationError(
                     path: "symbols[\(index)]", message: "expected a symbol in capitals such as \"BTCUSDT\"")
@@ -47,12 +47,13 @@ extension DeploymentConfig {
         }
 
         var exchange = ExchangeSettings(
-            apiKeyEnv: nil, apiSecretEnv: nil, restURL: nil, streamURL: nil, recvWindowMs: 5000)
+            apiKeyEnv: nil, apiSecretEnv: nil, restURL: nil, streamURL: nil, privateStreamURL: nil, recvWindowMs: 5000)
         if var o = try root.object("exchange") {
             exchange.apiKeyEnv = try o.string("apiKeyEnv")
             exchange.apiSecretEnv = try o.string("apiSecretEnv")
             exchange.restURL = try o.string("restURL")
             exchange.streamURL = try o.string("streamURL")
+            exchange.privateStreamURL = try o.string("privateStreamURL")
             exchange.recvWindowMs = try o.integer("recvWindowMs", in: 1...60_000) ?? exchange.recvWindowMs
             try o.finish()
         }

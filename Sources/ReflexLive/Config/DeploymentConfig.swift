@@ -6,6 +6,10 @@ public enum VenueKind: String, Sendable, Hashable, CaseIterable {
     case paper
     case binance
     case binanceTestnet = "binance-testnet"
+    case bybit
+    case bybitTestnet = "bybit-testnet"
+    case deribit
+    case deribitTestnet = "deribit-testnet"
 }
 
 /// A deployment: venue, symbols, strategy, listener, risk, journal. Decoded strictly from `Config/*.json`.
@@ -51,8 +55,10 @@ public struct DeploymentConfig: Sendable, Hashable {
         public var apiSecretEnv: String?
         /// Override of the REST base URL (e.g. a local venue); nil ⇒ the venue's documented one.
         public var restURL: String?
-        /// Override of the WebSocket base URL.
+        /// Override of the WebSocket base URL (Binance base, Bybit public linear stream, Deribit JSON-RPC socket).
         public var streamURL: String?
+        /// Override of the private stream URL (Bybit).
+        public var privateStreamURL: String?
         public var recvWindowMs: Int
     }
 

@@ -15,7 +15,7 @@ import UnixSignals
 /// market stream (after start-up reconciliation), the timer, then the listener last, so that on SIGTERM the
 /// listener stops taking signals first, the engine pauses entries and flushes its journal, and the feeds close.
 /// Protective orders stay at the venue.
-public struct LiveBot {
+public struct LiveBot: Sendable {
     public let deployment: Deployment
     public let logger: Logger
     /// Called once the listener is up, with its port (tests use port 0).
@@ -49,16 +49,16 @@ public struct LiveBot {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
 
         // The venue and the adapter that talks to it.
-        let urls: BinanceURLs
-        let credentials: BinanceCredentials
         var paperVenue: PaperVenue?
+        let symbol = deployment.strategy.symbol
+        let adapter: VenueAdapter
         switch config.venue {
         case .paper:
             let key = "paper-" + UUID().uuidString.prefix(8).lowercased()
             let secret = WebhookSecret.generate().encoded
             let venue = PaperVenue(
                 configuration: PaperVenueConfiguration(
-                    symbol: deployment.strategy.symbol, tape: .file(path: config.paper.ticks), host: config.paper.host,
+                    symbol: symbol, tape: .file(path: config.paper.ticks), host: config.paper.host,
                     port: config.paper.port, speed: config.paper.speed, loop: config.paper.loop,
                     credentials: .init(apiKey: key, secret: secret),
                     webhook: .init(
@@ -68,21 +68,14 @@ public struct LiveBot {
                 logger: Logger(label: "reflex.venue"))
             paperVenue = venue
             services.append(.init(service: venue))
-            urls = .local(host: config.paper.host, port: config.paper.port)
-            credentials = BinanceCredentials(apiKey: key, secretKey: secret)
-        case .binance, .binanceTestnet:
-            var base: BinanceURLs = config.venue == .binance ? .production : .testnet
-            if let rest = config.exchange.restURL { base.rest = rest }
-            if let stream = config.exchange.streamURL { base.webSocket = stream }
-            urls = base
-            credentials = BinanceCredentials(
-                apiKey: try secrets.require(config.exchange.apiKeyEnv!, for: "exchange API key"),
-                secretKey: try secrets.require(config.exchange.apiSecretEnv!, for: "exchange API secret"))
+            adapter = VenueAdapter.binance(
+                urls: .local(host: config.paper.host, port: config.paper.port),
+                credentials: BinanceCredentials(apiKey: key, secretKey: secret), config: config, symbol: symbol,
+                logger: logger)
+        default:
+            adapter = try VenueAdapter.make(config: config, symbol: symbol, secrets: secrets, logger: logger)
         }
-        let exchange = BinanceExchange(
-            urls: urls, credentials: credentials,
-            configuration: BinanceRESTConfiguration(recvWindow: Int64(config.exchange.recvWindowMs)), logger: logger)
-        let gateway = ExchangeOrderGateway(client: exchange, logger: logger, now: Self.wallClock)
+        let gateway = ExchangeOrderGateway(client: adapter.client, logger: logger, now: Self.wallClock)
 
         // The engine.
         let runtime = try TradingRuntime(
@@ -95,9 +88,8 @@ public struct LiveBot {
         services.append(.init(service: runtime))
 
         // Sources.
-        let symbol = deployment.strategy.symbol
-        services.append(.init(service: AccountFeed(stream: exchange.makeAccountStream(), runtime: runtime)))
-        let market = exchange.makeMarketStream(symbol: symbol)
+        services.append(.init(service: AccountFeed(stream: adapter.account, runtime: runtime)))
+        let market = adapter.market
         services.append(
             .init(
                 service: ReconciledTickFeed(

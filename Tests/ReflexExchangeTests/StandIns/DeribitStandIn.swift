@@ -77,13 +77,18 @@ final class DeribitStandIn: Sendable {
     }
 
     /// Records trades (for backfill) and, unless `push` is false, notifies subscribers in one message.
-    func publish(_ trades: [(sequence: Int64, price: String, amount: Int, direction: String)], push: Bool = true) {
+    /// `times` (ms), when given, dates each trade (tests that need several bars); otherwise all are dated now.
+    func publish(
+        _ trades: [(sequence: Int64, price: String, amount: Int, direction: String)], push: Bool = true,
+        times: [Int64]? = nil
+    ) {
         let now = VenueFixture.now
-        let items = trades.map {
+        let items = trades.enumerated().map { index, trade in
             (
-                sequence: $0.sequence,
+                sequence: trade.sequence,
                 json: Self.tradeJSON(
-                    sequence: $0.sequence, price: $0.price, amount: $0.amount, direction: $0.direction, time: now)
+                    sequence: trade.sequence, price: trade.price, amount: trade.amount, direction: trade.direction,
+                    time: times?[index] ?? now)
             )
         }
         state.withLock { state in

@@ -1,0 +1,152 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import ReflexCore
+import ReflexLive
+import Synchronization
+import Testing
+
+@testable import ReflexExchange
+
+/// `reflex run`'s assembly (`LiveBot`) against a venue stand-in on loopback: the same engine and strategy file as
+/// Binance, configured by a deployment config that names the venue and overrides its URLs.
+@Suite("LiveBot against venue stand-ins")
+struct LiveBotStandInTests {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func deployment(
+        venue: String, exchange: String, folder: URL, listenerPort: Int, symbol: String = "BTCUSDT",
+        strategy: String = "donchian-trend"
+    ) throws -> Deployment {
+        let config = """
+            {
+              "venue": "\(venue)",
+              "symbols": ["\(symbol)"],
+              "strategy": "\(repoRoot.appendingPathComponent("Strategies/\(strategy).json").path)",
+              "exchange": \(exchange),
+              "listener": { "host": "127.0.0.1", "port": \(listenerPort), "secretEnvs": ["S_WEBHOOK"] },
+              "control": { "secretEnv": "S_CONTROL" },
+              "stateDirectory": "\(folder.path)"
+            }
+            """
+        let path = folder.appendingPathComponent("config.json").path
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        return try Deployment.load(configPath: path)
+    }
+
+    /// Twenty-five 5 s bars around 61 800 (the channel and ATR warm up), then a breakout above them.
+    static func warmUpThenBreakout(start: Int64) -> [(
+        id: String, time: Int64, side: String, size: String, price: String
+    )] {
+        var trades: [(String, Int64, String, String, String)] = []
+        for bar in 0..<25 {
+            let t = start + Int64(bar) * 5_000
+            trades.append(("w-\(bar)-a", t, "Buy", "0.010", "61805.0"))
+            trades.append(("w-\(bar)-b", t + 1_000, "Sell", "0.010", "61795.0"))
+        }
+        trades.append(("breakout", start + 25 * 5_000 + 500, "Buy", "0.500", "61900.0"))
+        trades.append(("after", start + 25 * 5_000 + 900, "Buy", "0.010", "61901.0"))
+        return trades.map { (id: $0.0, time: $0.1, side: $0.2, size: $0.3, price: $0.4) }
+    }
+
+    @Test("Bybit: ticks stream in, a breakout is bought, the fill brings the stop and target to the venue")
+    func bybit() async throws {
+        let venue = BybitStandIn()
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        venue.register(on: router)
+        try await withLoopbackServer(router) { port in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("livebot-\(UUID().uuidString)")
+            let listenerPort = Int.random(in: 40_000..<50_000)
+            let deployment = try Self.deployment(
+                venue: "bybit-testnet",
+                exchange: """
+                    { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET", "restURL": "http://127.0.0.1:\(port)",
+                      "streamURL": "ws://127.0.0.1:\(port)/v5/public/linear",
+                      "privateStreamURL": "ws://127.0.0.1:\(port)/v5/private" }
+                    """, folder: folder, listenerPort: listenerPort)
+            let secrets = SecretStore(
+                environment: [
+                    "S_KEY": BybitStandIn.apiKey, "S_SECRET": BybitStandIn.secret,
+                    "S_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                    "S_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                ], dotEnvPath: nil)
+            let bot = LiveBot(deployment: deployment, logger: testLogger("livebot"))
+            try await withTimeout(.seconds(30)) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await bot.run(secrets: secrets) }
+                    try await venue.publicHub.waitFor("publicTrade.BTCUSDT", timeout: .seconds(20))
+                    venue.state.withLock { $0.lastPrice = "61900.0" }
+                    _ = venue.publish(Self.warmUpThenBreakout(start: VenueFixture.now - 200_000))
+                    // The entry fills at once; the engine answers with a reduce-only stop and target.
+                    let deadline = ContinuousClock.now + .seconds(15)
+                    var protective: [BybitStandIn.Order] = []
+                    while ContinuousClock.now < deadline {
+                        protective = venue.state.withLock { $0.orders.filter { !$0.triggerPrice.isEmpty } }
+                        if protective.count == 2 { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    #expect(protective.count == 2)
+                    #expect(protective.allSatisfy { $0.reduceOnly && $0.side == "Sell" })
+                    #expect(Set(protective.map { String($0.linkID.split(separator: "-").last ?? "") }) == ["sl", "tp"])
+                    let control = try ControlClient(config: deployment.config, secrets: secrets)
+                    let (status, body) = try await control.send(.status)
+                    #expect(status == 200)
+                    #expect(body.contains("\"fills\":1"), "\(body)")
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
+    @Test("Deribit: the same engine over JSON-RPC; sizes go out in USD contracts; the fill brings stop and target")
+    func deribit() async throws {
+        let venue = DeribitStandIn()
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        venue.register(on: router)
+        try await withLoopbackServer(router) { port in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("livebot-\(UUID().uuidString)")
+            let listenerPort = Int.random(in: 40_000..<50_000)
+            let deployment = try Self.deployment(
+                venue: "deribit-testnet",
+                exchange: """
+                    { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET",
+                      "streamURL": "ws://127.0.0.1:\(port)/ws/api/v2" }
+                    """, folder: folder, listenerPort: listenerPort, symbol: "BTC-PERPETUAL",
+                strategy: "donchian-trend-deribit")
+            let secrets = SecretStore(
+                environment: [
+                    "S_KEY": DeribitStandIn.clientID, "S_SECRET": DeribitStandIn.clientSecret,
+                    "S_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                    "S_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                ], dotEnvPath: nil)
+            let bot = LiveBot(deployment: deployment, logger: testLogger("livebot"))
+            try await withTimeout(.seconds(30)) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await bot.run(secrets: secrets) }
+                    try await venue.hub.waitFor("trades.BTC-PERPETUAL.raw", timeout: .seconds(20))
+                    let tape = Self.warmUpThenBreakout(start: VenueFixture.now - 200_000)
+                    venue.publish(
+                        tape.enumerated().map {
+                            (Int64($0.offset + 1), $0.element.price, 10, $0.element.side.lowercased())
+                        },
+                        times: tape.map(\.time))
+                    let deadline = ContinuousClock.now + .seconds(15)
+                    var protective: [DeribitStandIn.Order] = []
+                    while ContinuousClock.now < deadline {
+                        protective = venue.state.withLock { $0.orders.filter { $0.trigger != nil } }
+                        if protective.count == 2 { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    #expect(protective.count == 2)
+                    #expect(protective.allSatisfy { $0.reduceOnly && $0.direction == "sell" && $0.amount % 10 == 0 })
+                    let position = venue.state.withLock { $0.positionUSD }
+                    #expect(position > 0 && position % 10 == 0, "bought in whole USD contracts: \(position)")
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+}
