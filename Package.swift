@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "ReflexPaperVenue",
             dependencies: [
-                "ReflexCore", "ReflexBacktest",
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

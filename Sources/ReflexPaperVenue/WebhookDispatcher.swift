@@ -1,9 +1,11 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import ReflexCore
+import ReflexWebhook
 import ServiceLifecycle
 import Synchronization
 
@@ -31,7 +33,10 @@ final class WebhookDispatcher: Service {
     init(configuration: PaperVenueConfiguration.Webhook, faults: PaperVenueConfiguration.Faults, logger: Logger) {
         self.configuration = configuration
         self.faults = faults
-        self.signer = StandardWebhookSigner(secret: configuration.secret)
+        // A `whsec_` secret as the listener reads it; anything else signs with its raw bytes (tests, local tools).
+        self.signer = StandardWebhookSigner(
+            secret: (try? WebhookSecret(configuration.secret))
+                ?? WebhookSecret(key: SymmetricKey(data: Array(configuration.secret.utf8))))
         self.logger = logger
         (deliveries, continuation) = AsyncStream.makeStream(
             of: Delivery.self, bufferingPolicy: .bufferingOldest(max(1, configuration.queueCapacity)))
@@ -99,7 +104,7 @@ final class WebhookDispatcher: Service {
             request.headers.add(name: "webhook-timestamp", value: String(timestamp))
             request.headers.add(
                 name: "webhook-signature",
-                value: signer.signature(id: delivery.id, timestamp: timestamp, body: delivery.body))
+                value: signer.signature(id: delivery.id, timestamp: timestamp, body: Array(delivery.body.utf8)))
             request.body = .bytes(ByteBuffer(string: delivery.body))
             do {
                 let response = try await client.execute(

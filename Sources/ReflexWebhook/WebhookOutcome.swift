@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import ReflexCore
 
 /// What the listener answers to one request, and what it logs about it.
 struct WebhookOutcome: Sendable {

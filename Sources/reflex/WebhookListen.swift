@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ReflexCore
 import ReflexWebhook
 import ServiceLifecycle
 import UnixSignals

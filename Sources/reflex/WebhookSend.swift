@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReflexCore
 import ReflexWebhook
 
 #if canImport(FoundationNetworking)

@@ -163,7 +163,7 @@ extension NativeDelivery {
         if case .event(_, let event, _) = self { return event }
         return nil
     }
-    var eventData: ReflexWebhook.JSONValue? {
+    var eventData: JSONValue? {
         if case .event(_, _, let data) = self { return data }
         return nil
     }

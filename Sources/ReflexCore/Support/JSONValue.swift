@@ -50,225 +50,74 @@ public indirect enum JSONValue: Sendable, Hashable {
     }
 }
 
-/// A JSON syntax error with its line and column.
-public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
-    public var message: String
-    public var description: String { "line \(line), column \(column): \(message)" }
-}
-
 extension JSONValue {
-    /// Parses a complete JSON text (RFC 8259).
+    /// Parses a complete JSON text (RFC 8259; see ``JSONParser``).
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8))
-        return try parser.parseDocument()
+        try JSONParser.parse(Array(text.utf8))
     }
 
     /// Parses a complete JSON text from bytes.
     public static func parse(bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        return try parser.parseDocument()
-    }
-}
-
-private struct JSONParser {
-    let bytes: [UInt8]
-    var index = 0
-    var depth = 0
-
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
-        skipWhitespace()
-        let value = try parseValue()
-        skipWhitespace()
-        guard index == bytes.count else { throw error("unexpected text after the JSON value") }
-        return value
+        try JSONParser.parse(bytes)
     }
 
-    func error(_ message: String) -> JSONSyntaxError {
-        var line = 1
-        var column = 1
-        for byte in bytes[..<min(index, bytes.count)] {
-            if byte == 10 {
-                line += 1
-                column = 1
-            } else {
-                column += 1
+    /// The value of `key` when this is an object that has it.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    /// Compact JSON text; numbers are written back exactly as they were read.
+    public var jsonText: String {
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    private func write(to text: inout String) {
+        switch self {
+        case .null: text += "null"
+        case .bool(let value): text += value ? "true" : "false"
+        case .number(let lexeme): text += lexeme
+        case .string(let value): JSONValue.writeString(value, to: &text)
+        case .array(let items):
+            text += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { text += "," }
+                item.write(to: &text)
             }
-        }
-        return JSONSyntaxError(line: line, column: column, message: message)
-    }
-
-    mutating func skipWhitespace() {
-        while index < bytes.count, [32, 9, 10, 13].contains(bytes[index]) { index += 1 }
-    }
-
-    mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): return try literal("true", .bool(true))
-        case UInt8(ascii: "f"): return try literal("false", .bool(false))
-        case UInt8(ascii: "n"): return try literal("null", .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
-        }
-    }
-
-    mutating func literal(_ word: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
-        let w = Array(word.utf8)
-        guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else {
-            throw error("invalid literal")
-        }
-        index += w.count
-        return value
-    }
-
-    mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
-        let start = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        func digits(_ p: inout JSONParser) -> Int {
-            let s = p.index
-            while p.index < p.bytes.count, p.bytes[p.index] >= 48, p.bytes[p.index] <= 57 { p.index += 1 }
-            return p.index - s
-        }
-        guard digits(&self) > 0 else { throw error("invalid number") }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            guard digits(&self) > 0 else { throw error("invalid number: digits expected after '.'") }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-                index += 1
+            text += "]"
+        case .object(let members):
+            text += "{"
+            for (index, member) in members.enumerated() {
+                if index > 0 { text += "," }
+                JSONValue.writeString(member.key, to: &text)
+                text += ":"
+                member.value.write(to: &text)
             }
-            guard digits(&self) > 0 else { throw error("invalid number: digits expected in exponent") }
+            text += "}"
         }
-        return .number(String(decoding: bytes[start..<index], as: UTF8.self))
     }
 
-    mutating func parseString() throws(JSONSyntaxError) -> String {
-        index += 1
-        var scalars: [UInt8] = []
-        while true {
-            guard index < bytes.count else { throw error("unterminated string") }
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return String(decoding: scalars, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                guard index < bytes.count else { throw error("unterminated escape") }
-                let escaped = bytes[index]
-                index += 1
-                switch escaped {
-                case UInt8(ascii: "\""): scalars.append(34)
-                case UInt8(ascii: "\\"): scalars.append(92)
-                case UInt8(ascii: "/"): scalars.append(47)
-                case UInt8(ascii: "b"): scalars.append(8)
-                case UInt8(ascii: "f"): scalars.append(12)
-                case UInt8(ascii: "n"): scalars.append(10)
-                case UInt8(ascii: "r"): scalars.append(13)
-                case UInt8(ascii: "t"): scalars.append(9)
-                case UInt8(ascii: "u"):
-                    var code = try hex4()
-                    if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == 92,
-                        bytes[index + 1] == UInt8(ascii: "u")
-                    {
-                        index += 2
-                        let low = try hex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
-                default: throw error("invalid escape")
-                }
-            case 0..<32:
-                throw error("control character in string")
+    /// Writes `value` as a JSON string literal, escaping what RFC 8259 requires.
+    public static func writeString(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
             default:
-                scalars.append(byte)
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    text.unicodeScalars.append(scalar)
+                }
             }
         }
-    }
-
-    mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let b = bytes[index]
-            index += 1
-            let digit: UInt32
-            switch b {
-            case 48...57: digit = UInt32(b - 48)
-            case 65...70: digit = UInt32(b - 55)
-            case 97...102: digit = UInt32(b - 87)
-            default: throw error("invalid \\u escape")
-            }
-            value = value * 16 + digit
-        }
-        return value
-    }
-
-    mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
-        depth += 1
-        guard depth < 64 else { throw error("nesting too deep") }
-        defer { depth -= 1 }
-        index += 1
-        var items: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(items)
-        }
-        while true {
-            skipWhitespace()
-            items.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unterminated array") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
-            index += 1
-            return .array(items)
-        }
-    }
-
-    mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
-        depth += 1
-        guard depth < 64 else { throw error("nesting too deep") }
-        defer { depth -= 1 }
-        index += 1
-        var members: [(key: String, value: JSONValue)] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
-            let key = try parseString()
-            if members.contains(where: { $0.key == key }) { throw error("duplicate key \"\(key)\"") }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            members.append((key, try parseValue()))
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unterminated object") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
-            index += 1
-            return .object(members)
-        }
+        text += "\""
     }
 }

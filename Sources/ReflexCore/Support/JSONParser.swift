@@ -2,8 +2,11 @@
 public struct JSONSyntaxError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Byte offset of the problem in the body.
     public var offset: Int
+    /// 1-based line and column of the problem (for files people edit).
+    public var line: Int
+    public var column: Int
     public var message: String
-    public var description: String { "\(message) at byte \(offset)" }
+    public var description: String { "\(message) at line \(line), column \(column) (byte \(offset))" }
 }
 
 /// A strict RFC 8259 parser for untrusted bodies.
@@ -40,7 +43,21 @@ public struct JSONParser {
         return try result.get()
     }
 
-    private func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: index, message: message) }
+    /// Only runs when parsing fails, so counting lines here costs nothing on the good path.
+    private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+        let index = offset ?? self.index
+        var line = 1
+        var column = 1
+        for byte in bytes[..<min(index, bytes.count)] {
+            if byte == 10 {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return JSONSyntaxError(offset: index, line: line, column: column, message: message)
+    }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -92,9 +109,7 @@ public struct JSONParser {
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyOffset = index
             let key = try parseString()
-            guard keys.insert(key).inserted else {
-                throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
-            }
+            guard keys.insert(key).inserted else { throw error("duplicate key \"\(key)\"", at: keyOffset) }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ReflexWebhook
+@testable import ReflexCore
 
 struct JSONParserTests {
     private func parse(_ text: String) -> JSONValue? { try? JSONParser.parse(Array(text.utf8)) }
@@ -28,8 +28,11 @@ struct JSONParserTests {
     }
 
     @Test func reportsWhere() {
-        #expect(throws: JSONSyntaxError(offset: 10, message: "duplicate key \"a\"")) {
+        #expect(throws: JSONSyntaxError(offset: 10, line: 1, column: 11, message: "duplicate key \"a\"")) {
             try JSONParser.parse(Array("{\"a\":1,   \"a\":2}".utf8))
+        }
+        #expect(throws: JSONSyntaxError(offset: 8, line: 2, column: 3, message: "unexpected character")) {
+            try JSONParser.parse(Array("{\"a\":\n  }".utf8))
         }
     }
 }
