@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOCore
@@ -83,6 +84,8 @@ public struct WebhookListener: Service {
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in
             await onListening(channel.localAddress?.port ?? 0)
         }
+        // Internet-facing: a connection that sends nothing for 30 s is closed (slow-client exhaustion).
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
         if let tls = configuration.tls {
             let tlsConfiguration: TLSConfiguration
             do {
@@ -99,7 +102,7 @@ public struct WebhookListener: Service {
                 "webhook listener serving HTTPS",
                 metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)"])
             return Application(
-                router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration),
+                router: router, server: try .tls(http1, tlsConfiguration: tlsConfiguration),
                 configuration: appConfiguration, onServerRunning: onServerRunning, logger: logger)
         }
         if !WebhookConfiguration.isLoopback(configuration.host) {
@@ -113,7 +116,7 @@ public struct WebhookListener: Service {
                 metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)"])
         }
         return Application(
-            router: router, server: .http1(), configuration: appConfiguration, onServerRunning: onServerRunning,
+            router: router, server: http1, configuration: appConfiguration, onServerRunning: onServerRunning,
             logger: logger)
     }
 }
