@@ -29,7 +29,7 @@ load() {  # name url pool
 
 # Each server gets its own pool of distinct ids (signed just now, inside the 5-minute window).
 python3 Benchmarks/webhook/make_pool.py --count "${POOL_SIZE:-400000}" --prefix reflex --out "$OUT/pool-reflex.tsv"
-"$BIN" webhook listen --port 8787 --secret-env REFLEX_WEBHOOK_SECRET --rate-limit 0 \
+"$BIN" webhook listen --port 8787 --secret-env REFLEX_WEBHOOK_SECRET --rate-limit 0 ${LISTENER_ARGS:-} \
   --dead-letter "$OUT/dead-letter.jsonl" > "$OUT/reflex-events.jsonl" 2> "$OUT/reflex-listener.log" &
 PIDS+=($!)
 wait_for http://127.0.0.1:8787/healthz
