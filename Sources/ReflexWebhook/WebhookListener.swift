@@ -65,11 +65,7 @@ public struct WebhookListener: Service {
     {
         let router = Router(context: WebhookRequestContext.self)
         let pipeline = self.pipeline
-        router.get("healthz") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
-        }
+        router.get("healthz") { request, context in pipeline.answerHealth(request, context: context) }
         if !configuration.secrets.isEmpty {
             router.post("webhooks/events") { request, context in await pipeline.receiveEvent(request, context: context)
             }
