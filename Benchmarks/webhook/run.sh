@@ -8,6 +8,8 @@ DURATION=${1:-10s}
 CONNECTIONS=${2:-32}
 export THREADS=${3:-2}
 OUT=${OUT:-/tmp/reflex-webhook-bench}
+# Ports away from the defaults, so a running `reflex run` (8787) is never loaded by mistake.
+PORT=${PORT:-18787}
 mkdir -p "$OUT"
 export REFLEX_WEBHOOK_SECRET=${REFLEX_WEBHOOK_SECRET:-whsec_$(head -c 32 /dev/urandom | base64)}
 BIN=.build/release/reflex
@@ -16,8 +18,12 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-wait_for() {  # url
-  for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+wait_for() {  # url: the server just started must be the one answering
+  for _ in $(seq 1 100); do
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "server for $1 exited" >&2; return 1; }
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
   echo "server at $1 did not come up" >&2; return 1
 }
 
@@ -29,27 +35,27 @@ load() {  # name url pool
 
 # Each server gets its own pool of distinct ids (signed just now, inside the 5-minute window).
 python3 Benchmarks/webhook/make_pool.py --count "${POOL_SIZE:-400000}" --prefix reflex --out "$OUT/pool-reflex.tsv"
-"$BIN" webhook listen --port 8787 --secret-env REFLEX_WEBHOOK_SECRET --rate-limit 0 \
+"$BIN" webhook listen --port "$PORT" --secret-env REFLEX_WEBHOOK_SECRET --rate-limit 0 ${LISTENER_ARGS:-} \
   --dead-letter "$OUT/dead-letter.jsonl" > "$OUT/reflex-events.jsonl" 2> "$OUT/reflex-listener.log" &
 PIDS+=($!)
-wait_for http://127.0.0.1:8787/healthz
-load reflex http://127.0.0.1:8787 "$OUT/pool-reflex.tsv"
+wait_for http://127.0.0.1:$PORT/healthz
+load reflex http://127.0.0.1:$PORT "$OUT/pool-reflex.tsv"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 echo "reflex: $(wc -l < "$OUT/reflex-events.jsonl") events printed, $(sort -u "$OUT/reflex-events.jsonl" | wc -l) distinct"
 
 python3 Benchmarks/webhook/make_pool.py --count 100000 --prefix flask --out "$OUT/pool-flask.tsv"
-( cd Benchmarks/webhook && exec flask --app flask_listener run --port 8788 ) > "$OUT/flask.log" 2>&1 &
+( cd Benchmarks/webhook && exec flask --app flask_listener run --port $((PORT + 1)) ) > "$OUT/flask.log" 2>&1 &
 PIDS+=($!)
-wait_for http://127.0.0.1:8788/
-load flask-dev-server http://127.0.0.1:8788 "$OUT/pool-flask.tsv"
+wait_for http://127.0.0.1:$((PORT + 1))/
+load flask-dev-server http://127.0.0.1:$((PORT + 1)) "$OUT/pool-flask.tsv"
 kill "${PIDS[-1]}"
 
 if command -v gunicorn > /dev/null; then
   python3 Benchmarks/webhook/make_pool.py --count 100000 --prefix gunicorn --out "$OUT/pool-gunicorn.tsv"
   # One worker per core; each worker keeps its own replay set (good enough for a throughput baseline).
-  ( cd Benchmarks/webhook && exec gunicorn -w 2 -b 127.0.0.1:8789 flask_listener:app ) > "$OUT/gunicorn.log" 2>&1 &
+  ( cd Benchmarks/webhook && exec gunicorn -w 2 -b 127.0.0.1:$((PORT + 2)) flask_listener:app ) > "$OUT/gunicorn.log" 2>&1 &
   PIDS+=($!)
-  wait_for http://127.0.0.1:8789/
-  load flask-gunicorn http://127.0.0.1:8789 "$OUT/pool-gunicorn.tsv"
+  wait_for http://127.0.0.1:$((PORT + 2))/
+  load flask-gunicorn http://127.0.0.1:$((PORT + 2)) "$OUT/pool-gunicorn.tsv"
   kill "${PIDS[-1]}"
 fi

@@ -125,7 +125,9 @@ struct EventFields {
         case .string(let string): text = string
         default: throw WebhookRejection(.invalid, field: name(key), "must be unix milliseconds")
         }
-        guard text.utf8.count <= 15, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int64(text), value > 0
+        // Bounded (year 2255) so the conversion to nanoseconds cannot overflow.
+        guard text.utf8.count <= 13, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int64(text), value > 0,
+            value <= 9_000_000_000_000
         else { throw WebhookRejection(.invalid, field: name(key), "must be positive integer unix milliseconds") }
         return .milliseconds(value)
     }

@@ -97,10 +97,12 @@ public struct StandardWebhookVerifier: Sendable {
         }
     }
 
-    /// Digits only (no sign, no spaces), at most 12 of them: unix seconds until the year 33658.
+    /// Digits only (no sign, no spaces), up to 9 000 000 000 (year 2255) so that nanoseconds cannot overflow.
     static func parseSeconds(_ text: String) -> Int64? {
-        guard !text.isEmpty, text.utf8.count <= 12, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        return Int64(text)
+        guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let value = Int64(text), value <= 9_000_000_000
+        else { return nil }
+        return value
     }
 }
 

@@ -24,7 +24,10 @@ public struct TokenBucket: Hashable, Sendable {
             tokens -= 1
             return .allowed
         }
-        return .limited(retryAfter: .nanoseconds(Int64(((1 - tokens) / rate * 1e9).rounded(.up))))
+        // A bucket that never refills (rate 0) or a wait beyond an hour is reported as an hour.
+        let wait = (1 - tokens) / rate * 1e9
+        guard wait.isFinite, wait < 3.6e12 else { return .limited(retryAfter: .seconds(3600)) }
+        return .limited(retryAfter: .nanoseconds(Int64(wait.rounded(.up))))
     }
 
     /// True when the bucket would be full at `now`, so forgetting it changes nothing.

@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOCore
@@ -68,11 +69,7 @@ public struct WebhookListener: Service {
         let router = Router(context: WebhookRequestContext.self)
         extraRoutes(router)
         let pipeline = self.pipeline
-        router.get("healthz") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
-        }
+        router.get("healthz") { request, context in pipeline.answerHealth(request, context: context) }
         if !configuration.secrets.isEmpty {
             router.post("webhooks/events") { request, context in await pipeline.receiveEvent(request, context: context)
             }
@@ -87,6 +84,8 @@ public struct WebhookListener: Service {
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in
             await onListening(channel.localAddress?.port ?? 0)
         }
+        // Internet-facing: a connection that sends nothing for 30 s is closed (slow-client exhaustion).
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
         if let tls = configuration.tls {
             let tlsConfiguration: TLSConfiguration
             do {
@@ -103,7 +102,7 @@ public struct WebhookListener: Service {
                 "webhook listener serving HTTPS",
                 metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)"])
             return Application(
-                router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration),
+                router: router, server: try .tls(http1, tlsConfiguration: tlsConfiguration),
                 configuration: appConfiguration, onServerRunning: onServerRunning, logger: logger)
         }
         if !WebhookConfiguration.isLoopback(configuration.host) {
@@ -117,7 +116,7 @@ public struct WebhookListener: Service {
                 metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)"])
         }
         return Application(
-            router: router, server: .http1(), configuration: appConfiguration, onServerRunning: onServerRunning,
+            router: router, server: http1, configuration: appConfiguration, onServerRunning: onServerRunning,
             logger: logger)
     }
 }

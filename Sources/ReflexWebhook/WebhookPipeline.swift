@@ -43,7 +43,7 @@ final class WebhookPipeline: Sendable {
         let started = ContinuousClock.now
         let source = context.sourceAddress
         let outcome = await eventOutcome(request, source: source)
-        record(outcome, route: .events, source: source, started: started)
+        record(outcome, route: WebhookRoute.events.rawValue, source: source, started: started)
         return outcome.response
     }
 
@@ -52,7 +52,7 @@ final class WebhookPipeline: Sendable {
         let started = ContinuousClock.now
         let source = context.sourceAddress
         let outcome = await alertOutcome(request, source: source)
-        record(outcome, route: .tradingView, source: source, started: started)
+        record(outcome, route: WebhookRoute.tradingView.rawValue, source: source, started: started)
         return outcome.response
     }
 
@@ -197,15 +197,21 @@ final class WebhookPipeline: Sendable {
         }
     }
 
+    /// `GET /healthz`: liveness only, nothing about secrets or state.
+    func answerHealth(_ request: Request, context: WebhookRequestContext) -> Response {
+        let started = ContinuousClock.now
+        let outcome = WebhookOutcome.answer(.ok, "ok")
+        record(outcome, route: "/healthz", source: context.sourceAddress, started: started)
+        return outcome.response
+    }
+
     /// The one log line per request.
-    private func record(
-        _ outcome: WebhookOutcome, route: WebhookRoute, source: String, started: ContinuousClock.Instant
-    ) {
+    func record(_ outcome: WebhookOutcome, route: String, source: String, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let (seconds, attoseconds) = elapsed.components
         let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
         var metadata: Logger.Metadata = [
-            "source": "\(source)", "route": "\(route.rawValue)", "status": "\(outcome.status.code)",
+            "source": "\(source)", "route": "\(route)", "status": "\(outcome.status.code)",
             "result": "\(outcome.result)",
             "latency_us": "\(micros)",
         ]

@@ -4,6 +4,7 @@ import Logging
 import ReflexCore
 import ReflexWebhook
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `reflex webhook listen`: the listener alone; every accepted event goes to stdout as one JSON line.
@@ -56,11 +57,8 @@ struct WebhookListen: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let logs = BatchedOutput(fileDescriptor: 2)
+        LoggingSystem.bootstrap { label in BatchedLogHandler(label: label, level: level, output: logs) }
         let logger = Logger(label: "reflex.webhook")
         let environment = ProcessInfo.processInfo.environment
         var secrets: [WebhookSecret] = []
@@ -88,27 +86,25 @@ struct WebhookListen: AsyncParsableCommand {
             tls: tlsCert.map { .init(certificatePath: $0, keyPath: tlsKey ?? "") },
             allowPlainHTTPOffLoopback: allowPlainHTTP)
 
-        let (events, continuation) = AsyncStream.makeStream(of: AcceptedWebhook.self)
-        let listener = try WebhookListener(configuration: configuration, logger: logger) { continuation.yield($0) }
-        let printer = AcceptedEventPrinter(events: events)
+        // Accepted events go to stdout, one JSON line each; the request path only appends to a buffer.
+        let printer = BatchedOutput(fileDescriptor: 1)
+        let listener = try WebhookListener(configuration: configuration, logger: logger) {
+            printer.append($0.jsonLine + "\n")
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: printer),
-                    .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
-        try await group.run()
-    }
-}
-
-/// Writes each accepted event to stdout as one JSON line, as it arrives (no buffering, so pipes see it at once).
-struct AcceptedEventPrinter: Service {
-    let events: AsyncStream<AcceptedWebhook>
-
-    func run() async {
-        for await event in events.cancelOnGracefulShutdown() {
-            FileHandle.standardOutput.write(Data((event.jsonLine + "\n").utf8))
+            services: [listener], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await printer.run() }
+            tasks.addTask { await logs.run() }
+            tasks.addTask {
+                // Once the listener has stopped taking requests, both outputs drain what is queued and end.
+                defer {
+                    printer.finish()
+                    logs.finish()
+                }
+                try await group.run()
+            }
+            try await tasks.waitForAll()
         }
     }
 }

@@ -23,6 +23,13 @@ struct JSONParserTests {
         #expect(parse(text) == nil)
     }
 
+    @Test func duplicateKeysAreFoundInLargeObjectsToo() {
+        let keys = (0..<20).map { "\"k\($0)\":\($0)" }
+        #expect(parse("{" + keys.joined(separator: ",") + "}") != nil)
+        #expect(parse("{" + (keys + ["\"k3\":0"]).joined(separator: ",") + "}") == nil)
+        #expect(parse("{" + (keys + ["\"k19\":0"]).joined(separator: ",") + "}") == nil)
+    }
+
     @Test func rejectsInvalidUTF8() {
         #expect((try? JSONParser.parse([0x22, 0xC3, 0x28, 0x22])) == nil)
     }

@@ -45,6 +45,12 @@ struct TokenBucketTests {
         #expect(bucket.take(now: .seconds(100) + .milliseconds(500)) != .allowed)
     }
 
+    @Test func zeroRateBucketNeverRefillsAndDoesNotTrap() {
+        var bucket = TokenBucket(rate: 0, burst: 1, now: .seconds(100))
+        #expect(bucket.take(now: .seconds(100)) == .allowed)
+        #expect(bucket.take(now: .seconds(10_000)).retryAfterSeconds == 3600)
+    }
+
     @Test func clockSteppingBackMintsNothing() {
         var bucket = TokenBucket(rate: 1, burst: 1, now: .seconds(100))
         #expect(bucket.take(now: .seconds(100)) == .allowed)

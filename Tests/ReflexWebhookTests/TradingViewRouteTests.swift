@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import ReflexCore
 import Testing
 
@@ -83,6 +84,35 @@ struct TradingViewRouteTests {
         #expect(lines.first?["body"] as? String == #"{"secret":"[redacted]","mode":"sideways"}"#)
         let text = try String(contentsOfFile: deadLetter, encoding: .utf8)
         #expect(!text.contains(secret))
+    }
+
+    @Test func oneLogLinePerRequestAndNoSecretInAny() async throws {
+        let capture = LogCapture()
+        let recorder = DeliveryRecorder()
+        let listener = try WebhookListener(
+            configuration: Fixture.configuration(), logger: capture.logger, clock: { .seconds(Fixture.now) },
+            deliver: { recorder.record($0) })
+        let secret = Fixture.tradingViewSecret
+        try await listener.makeApplication().test(.live) { client in
+            _ = try await alert(client, #"{"secret":"\#(secret)","action":"pause"}"#)
+            _ = try await alert(client, #"{"secret":"\#(secret)x","action":"pause"}"#)
+            _ = try await alert(client, #"{"secret":"\#(secret)","mode":"nope"}"#)
+            let body = Fixture.orderFilled()
+            _ = try await client.execute(
+                uri: "/webhooks/events", method: .post, headers: Fixture.headers(id: "log-1", body: body),
+                body: ByteBuffer(string: body))
+            _ = try await client.execute(uri: "/healthz", method: .get)
+        }
+        let requests = capture.all.filter { $0.hasPrefix("info webhook ") }
+        #expect(requests.count == 5)
+        #expect(requests.filter { $0.contains("route=/webhooks/tradingview") }.count == 3)
+        #expect(
+            requests.contains {
+                $0.contains("id=log-1") && $0.contains("status=200") && $0.contains("type=order.filled")
+            })
+        #expect(requests.allSatisfy { $0.contains("latency_us=") && $0.contains("source=") })
+        let encoded = Fixture.secret.encoded.dropFirst("whsec_".count)
+        #expect(capture.all.allSatisfy { !$0.contains(secret) && !$0.contains(encoded) })
     }
 
     @Test func allowListRefusesOtherAddresses() async throws {

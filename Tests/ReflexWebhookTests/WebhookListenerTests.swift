@@ -116,6 +116,19 @@ struct WebhookListenerTests {
             let body = #"{"type":"ping","pad":""# + String(repeating: "x", count: 2_000) + #""}"#
             let response = try await post(client, body, headers: Fixture.headers(id: "big", body: body))
             #expect(response.status == .contentTooLarge)
+            // Chunked, with no Content-Length: refused while reading, once past the limit.
+            let port = try #require(client.port)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/events")
+            request.method = .POST
+            for field in Fixture.headers(id: "chunked", body: body) {
+                request.headers.add(name: field.name.canonicalName, value: field.value)
+            }
+            let chunks = [
+                ByteBuffer(string: String(body.prefix(1_000))), ByteBuffer(string: String(body.dropFirst(1_000))),
+            ]
+            request.body = .stream(chunks.async, length: .unknown)
+            let chunked = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(chunked.status.code == 413)
             let small = try await post(
                 client, #"{"type":"ping"}"#, headers: Fixture.headers(id: "p", body: #"{"type":"ping"}"#))
             #expect(small.status == .ok)
@@ -255,5 +268,15 @@ struct WebhookListenerTests {
         }
         configuration.allowPlainHTTPOffLoopback = true
         #expect(throws: Never.self) { try Fixture.listener(configuration, recorder: recorder).makeApplication() }
+    }
+}
+
+extension Array where Element: Sendable {
+    /// The elements as an async sequence (for streamed request bodies).
+    fileprivate var async: AsyncStream<Element> {
+        AsyncStream { continuation in
+            for element in self { continuation.yield(element) }
+            continuation.finish()
+        }
     }
 }

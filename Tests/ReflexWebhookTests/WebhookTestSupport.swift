@@ -89,3 +89,30 @@ extension HTTPField.Name {
     static let testWebhookTimestamp = Self("webhook-timestamp")!
     static let testWebhookSignature = Self("webhook-signature")!
 }
+
+/// Keeps every log line, to check what the listener writes (and never writes).
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var logger: Logger {
+        Logger(label: "capture") { _ in CapturingLogHandler(capture: self) }
+    }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let capture: LogCapture
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let fields = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        capture.append(([event.level.rawValue, event.message.description] + fields).joined(separator: " "))
+    }
+}

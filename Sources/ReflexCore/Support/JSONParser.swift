@@ -109,7 +109,10 @@ public struct JSONParser {
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyOffset = index
             let key = try parseString()
-            guard keys.insert(key).inserted else { throw error("duplicate key \"\(key)\"", at: keyOffset) }
+            // Small objects (every event) check by scan; a set only pays off for large ones.
+            let duplicate = members.count < 16 ? members.contains { $0.key == key } : !keys.insert(key).inserted
+            if members.count == 15 { keys = Set(members.map(\.key) + [key]) }
+            guard !duplicate else { throw error("duplicate key \"\(key)\"", at: keyOffset) }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

@@ -102,6 +102,12 @@ extension JSONValue {
     /// Writes `value` as a JSON string literal, escaping what RFC 8259 requires.
     public static func writeString(_ value: String, to text: inout String) {
         text += "\""
+        // Fast path: most strings (ids, symbols, decimals) need no escaping and are appended whole.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""
