@@ -67,7 +67,12 @@ public final class ControlRoutes: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let status = (try? encoder.encode(runtime.status())).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        var current = runtime.status()
+        if let latency = metrics.tickToOrderPercentiles() {
+            current.tickToOrder = .init(
+                p50Micros: latency.p50 * 1e6, p99Micros: latency.p99 * 1e6, orders: latency.count)
+        }
+        let status = (try? encoder.encode(current)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return Self.json(.ok, #"{"status":"\#(duplicate ? "duplicate" : "ok")","bot":\#(status)}"#)
     }
 

@@ -13,7 +13,9 @@ public struct TickFeed: Service {
     public func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await stream.run() }
-            for await tick in stream.ticks.cancelOnGracefulShutdown() { runtime.deliver(.tick(tick)) }
+            for await tick in stream.ticks.cancelOnGracefulShutdown() {
+                runtime.deliver(tick: tick, arrived: .now)
+            }
             group.cancelAll()
         }
     }

@@ -85,6 +85,12 @@ public struct LiveBot: Sendable {
             gateway: gateway, logger: logger)
         let metrics = RuntimeMetrics()
         runtime.observers.withLock { $0.append { event, commands in metrics.observe(event, commands) } }
+        runtime.tickToOrder.withLock {
+            $0 = { elapsed in
+                let (seconds, attoseconds) = elapsed.components
+                metrics.observeTickToOrder(seconds: Double(seconds) + Double(attoseconds) / 1e18)
+            }
+        }
         services.append(.init(service: runtime))
 
         // Sources.

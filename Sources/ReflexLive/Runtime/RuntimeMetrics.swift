@@ -13,6 +13,8 @@ public final class RuntimeMetrics: Sendable {
         var latencyBuckets = [Int](repeating: 0, count: RuntimeMetrics.latencyBounds.count + 1)
         var latencySum = 0.0
         var latencyCount = 0
+        /// The last samples, for exact percentiles in `reflex status`.
+        var recentLatencies: [Double] = []
     }
 
     static let latencyBounds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]
@@ -41,7 +43,19 @@ public final class RuntimeMetrics: Sendable {
             c.latencyBuckets[index] += 1
             c.latencySum += seconds
             c.latencyCount += 1
+            c.recentLatencies.append(seconds)
+            if c.recentLatencies.count > 10_000 { c.recentLatencies.removeFirst(c.recentLatencies.count - 10_000) }
         }
+    }
+
+    /// Tick-to-order latency percentiles (seconds) over the last 10 000 orders; nil before the first.
+    public func tickToOrderPercentiles() -> (p50: Double, p99: Double, count: Int)? {
+        let samples = counters.withLock { $0.recentLatencies }.sorted()
+        guard !samples.isEmpty else { return nil }
+        func at(_ q: Double) -> Double {
+            samples[min(samples.count - 1, Int((Double(samples.count) * q).rounded(.up)) - 1)]
+        }
+        return (at(0.5), at(0.99), samples.count)
     }
 
     public func observeReconnect() { counters.withLock { $0.reconnects += 1 } }

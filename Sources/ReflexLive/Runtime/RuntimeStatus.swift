@@ -20,6 +20,14 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
     public var fees: String
     public var uptimeSeconds: Double
     public var lastEvents: [String]
+    /// Tick-to-order latency over the recent orders (filled in by the control API from the metrics).
+    public var tickToOrder: Latency?
+
+    public struct Latency: Sendable, Codable, Hashable {
+        public var p50Micros: Double
+        public var p99Micros: Double
+        public var orders: Int
+    }
 
     public struct Channel: Sendable, Codable, Hashable {
         public var upper: Double

@@ -30,10 +30,15 @@ public final class TradingRuntime: Service {
     public let configuration: Configuration
     public let logger: Logger
     private let gateway: any OrderGateway
-    private let inbox: AsyncStream<EngineEvent>
-    private let inboxContinuation: AsyncStream<EngineEvent>.Continuation
-    private let outbox: AsyncStream<EngineCommand>
-    private let outboxContinuation: AsyncStream<EngineCommand>.Continuation
+    /// Events with the instant they arrived (ticks), for the tick-to-order latency.
+    typealias Arrival = (event: EngineEvent, arrived: ContinuousClock.Instant?)
+    typealias Outgoing = (command: EngineCommand, causedByTickAt: ContinuousClock.Instant?)
+    private let inbox: AsyncStream<Arrival>
+    private let inboxContinuation: AsyncStream<Arrival>.Continuation
+    private let outbox: AsyncStream<Outgoing>
+    private let outboxContinuation: AsyncStream<Outgoing>.Continuation
+    /// Receives, for every order a tick caused, the time from the tick's arrival to the order's REST call.
+    public let tickToOrder: Mutex<(@Sendable (Duration) -> Void)?> = Mutex(nil)
     private let state: Mutex<SharedState>
     private let started = ContinuousClock.now
     /// Called after every event with the commands it produced (metrics, terminal status line).
@@ -65,12 +70,17 @@ public final class TradingRuntime: Service {
             logger.warning("journal ended in a torn record (ignored)", metadata: ["line": "\(torn)"])
         }
         state = Mutex(SharedState(engine: replay.engine))
-        (inbox, inboxContinuation) = AsyncStream.makeStream(of: EngineEvent.self)
-        (outbox, outboxContinuation) = AsyncStream.makeStream(of: EngineCommand.self)
+        (inbox, inboxContinuation) = AsyncStream.makeStream(of: Arrival.self)
+        (outbox, outboxContinuation) = AsyncStream.makeStream(of: Outgoing.self)
     }
 
     /// Where sources deliver events. Safe from any task; arrival order is processing order.
-    public func deliver(_ event: EngineEvent) { inboxContinuation.yield(event) }
+    public func deliver(_ event: EngineEvent) { inboxContinuation.yield((event, nil)) }
+
+    /// Delivers a tick with the instant it came off the market stream.
+    public func deliver(tick: Tick, arrived: ContinuousClock.Instant) {
+        inboxContinuation.yield((.tick(tick), arrived))
+    }
 
     /// The engine as it is now (a copy).
     public var engine: Engine { state.withLock { $0.engine } }
@@ -128,8 +138,8 @@ public final class TradingRuntime: Service {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.executeCommands() }
             try await withGracefulShutdownHandler {
-                for await event in self.inbox {
-                    try self.process(event, journal: journal, recorder: recorder)
+                for await (event, arrived) in self.inbox {
+                    try self.process(event, arrived: arrived, journal: journal, recorder: recorder)
                 }
             } onGracefulShutdown: {
                 self.beginShutdown()
@@ -152,7 +162,9 @@ public final class TradingRuntime: Service {
         inboxContinuation.finish()
     }
 
-    func process(_ event: EngineEvent, journal: Journal, recorder: ReflexTickWriter?) throws {
+    func process(
+        _ event: EngineEvent, arrived: ContinuousClock.Instant? = nil, journal: Journal, recorder: ReflexTickWriter?
+    ) throws {
         let commands = state.withLock { shared -> [EngineCommand] in
             let commands = shared.engine.handle(event)
             if case .tick = event {
@@ -188,7 +200,7 @@ public final class TradingRuntime: Service {
             case .record:
                 break
             case .place, .cancel, .addMargin:
-                outboxContinuation.yield(command)
+                outboxContinuation.yield((command, arrived))
             }
         }
         for observer in observers.withLock({ $0 }) { observer(event, commands) }
@@ -216,7 +228,10 @@ public final class TradingRuntime: Service {
     /// Sends commands concurrently so a slow REST call never holds up the engine.
     func executeCommands() async throws {
         await withDiscardingTaskGroup { group in
-            for await command in outbox {
+            for await (command, causedByTickAt) in outbox {
+                if case .place = command, let causedByTickAt, let observe = tickToOrder.withLock({ $0 }) {
+                    observe(ContinuousClock.now - causedByTickAt)
+                }
                 group.addTask {
                     let events: [EngineEvent]
                     switch command {
