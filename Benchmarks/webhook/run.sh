@@ -12,7 +12,7 @@ OUT=${OUT:-/tmp/reflex-webhook-bench}
 PORT=${PORT:-18787}
 mkdir -p "$OUT"
 export REFLEX_WEBHOOK_SECRET=${REFLEX_WEBHOOK_SECRET:-whsec_$(head -c 32 /dev/urandom | base64)}
-BIN=.build/release/reflex
+BIN=${BIN:-.build/release/reflex}
 [ -x "$BIN" ] || swift build -c release --product reflex
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }

@@ -39,7 +39,7 @@ public struct Engine: Sendable, Codable {
     var detectorStreak = 0
 
     /// Fill trade ids remembered for de-duplication (a webhook and a stream report the same fill).
-    static let rememberedTradeIDs = 100_000
+    static let rememberedTradeIDs = 20_000
 
     public init(configuration: EngineConfiguration) {
         self.configuration = configuration

@@ -57,6 +57,12 @@ public enum EngineEvent: Hashable, Sendable, Codable {
         }
     }
 
+    /// True for a trade (the bulk of the traffic).
+    public var isTick: Bool {
+        if case .tick = self { return true }
+        return false
+    }
+
     /// Short name for logs and metrics.
     public var kind: String {
         switch self {

@@ -21,6 +21,8 @@ public final class Journal {
     private let encoder: JSONEncoder
     /// Records written since the last snapshot.
     public private(set) var recordsSinceSnapshot = 0
+    /// Bytes buffered and not yet handed to the OS.
+    public var pendingBytes: Int { pending.count }
 
     /// Opens (creating if needed) the journal at `path` for appending.
     public init(path: String) throws {

@@ -18,7 +18,8 @@ public final class TradingRuntime: Service {
         /// Snapshot and compact the journal after this many records.
         public var snapshotEvery: Int
         public init(
-            engine: EngineConfiguration, journalPath: String, recordingPath: String? = nil, snapshotEvery: Int = 200_000
+            engine: EngineConfiguration, journalPath: String, recordingPath: String? = nil,
+            snapshotEvery: Int = 1_000_000
         ) {
             self.engine = engine
             self.journalPath = journalPath
@@ -175,9 +176,22 @@ public final class TradingRuntime: Service {
             return commands
         }
         try journal.append(event)
+        // Group commit: the event that causes an order reaches the OS before the order leaves (write-ahead), and
+        // every other non-tick event and every 64 KiB are flushed too. Ticks that caused nothing may wait in the
+        // buffer: after a crash the engine recovers exactly to the last record that reached the OS, a state no
+        // order depended on beyond it.
+        if !commands.isEmpty || !event.isTick || journal.pendingBytes >= 64 * 1024 {
+            try journal.flush()
+        }
+        // Orders go out now; the commands are journaled right after (they follow from the journaled event, so a
+        // replay re-derives them anyway) to keep JSON encoding off the tick-to-order path.
+        for command in commands {
+            switch command {
+            case .place, .cancel, .addMargin: outboxContinuation.yield((command, arrived))
+            case .notify, .record: break
+            }
+        }
         if !commands.isEmpty { try journal.append(commands) }
-        // Nothing leaves before its cause is on record.
-        try journal.flush()
         switch event {
         case .tick(let tick): recorder?.append(tick)
         case .regimeShift(let shift):
@@ -193,16 +207,7 @@ public final class TradingRuntime: Service {
             // it, and nothing of the journal, which holds every tick too.
             recorder?.flush()
         }
-        for command in commands {
-            switch command {
-            case .notify(let notice):
-                log(notice)
-            case .record:
-                break
-            case .place, .cancel, .addMargin:
-                outboxContinuation.yield((command, arrived))
-            }
-        }
+        for case .notify(let notice) in commands { log(notice) }
         for observer in observers.withLock({ $0 }) { observer(event, commands) }
         if journal.recordsSinceSnapshot >= configuration.snapshotEvery {
             try compact(journal)
