@@ -17,9 +17,9 @@ struct JournalTests {
     }
 
     /// Runs the sample tape through an engine and a simulated venue, journaling like the live runtime does.
-    static func journaledSession(path: String, ticks limit: Int, snapshotAt: Int? = nil) throws -> (
-        Engine, [EngineCommand]
-    ) {
+    static func journaledSession(
+        path: String, ticks limit: Int, snapshotAt: Int? = nil, compactAt: Int? = nil
+    ) throws -> (Engine, [EngineCommand]) {
         let journal = try Journal(path: path)
         var engine = Engine(configuration: try configuration())
         try journal.appendSnapshot(engine)
@@ -47,6 +47,7 @@ struct JournalTests {
             try feed(.tick(tick))
             n += 1
             if n == snapshotAt { try journal.appendSnapshot(engine) }
+            if n == compactAt { try journal.compact(to: engine) }
         }
         try journal.sync()
         return (engine, all)
@@ -81,6 +82,17 @@ struct JournalTests {
         #expect(replay.eventsReplayed < 15_000)
         #expect(replay.engine.position == live.position && replay.engine.fillCount == live.fillCount)
         #expect(replay.engine.workingOrders == live.workingOrders)
+    }
+
+    @Test("Records appended after a compaction land in the compacted journal")
+    func compaction() throws {
+        let path = Self.scratch()
+        let (live, _) = try Self.journaledSession(path: path, ticks: 15_000, compactAt: 5_000)
+        let replay = try JournalReplay(path: path, fresh: Engine(configuration: try Self.configuration()))
+        #expect(replay.engine.ticks == live.ticks)
+        #expect(replay.engine.position == live.position && replay.engine.fillCount == live.fillCount)
+        #expect(replay.engine.workingOrders == live.workingOrders)
+        #expect(!FileManager.default.fileExists(atPath: path + ".compact"))
     }
 
     @Test("A torn last record after kill -9 is ignored; garbage in the middle is an error")

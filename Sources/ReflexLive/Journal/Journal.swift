@@ -16,7 +16,7 @@ public import ReflexCore
 /// (on shutdown and snapshots) also survives a crash of the machine.
 public final class Journal {
     public let path: String
-    private let descriptor: Int32
+    private var descriptor: Int32
     private var pending: [UInt8] = []
     private let encoder: JSONEncoder
     /// Records written since the last snapshot.
@@ -87,6 +87,34 @@ public final class Journal {
             throw JournalError(message: "journal write failed: \(String(cString: strerror(errno)))")
         }
         pending.removeAll(keepingCapacity: true)
+    }
+
+    static func openForAppending(_ path: String) throws -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw JournalError(message: "cannot open journal \(path): \(String(cString: strerror(errno)))")
+        }
+        return fd
+    }
+
+    /// Replaces the whole journal with one snapshot of `engine` (so recovery stays fast and the file bounded),
+    /// atomically: the snapshot is written and synced to a side file, renamed over the journal, and appending
+    /// continues in the new file. A crash at any point leaves either the old journal or the new one, whole.
+    public func compact(to engine: Engine) throws {
+        try flush()
+        let temporary = path + ".compact"
+        do {
+            let side = try Journal(path: temporary)
+            try side.appendSnapshot(engine)
+            try side.sync()
+        }
+        guard rename(temporary, path) == 0 else {
+            throw JournalError(message: "cannot replace journal: \(String(cString: strerror(errno)))")
+        }
+        let replaced = descriptor
+        descriptor = try Self.openForAppending(path)
+        close(replaced)
+        recordsSinceSnapshot = 0
     }
 
     /// Flushes and asks the OS to put the journal on disk.

@@ -210,24 +210,9 @@ public final class TradingRuntime: Service {
         for case .notify(let notice) in commands { log(notice) }
         for observer in observers.withLock({ $0 }) { observer(event, commands) }
         if journal.recordsSinceSnapshot >= configuration.snapshotEvery {
-            try compact(journal)
+            try journal.compact(to: engine)
+            logger.debug("journal compacted")
         }
-    }
-
-    /// Rewrites the journal as one snapshot so that recovery stays fast and the file bounded.
-    func compact(_ journal: Journal) throws {
-        let temporary = configuration.journalPath + ".compact"
-        do {
-            let fresh = try Journal(path: temporary)
-            try fresh.appendSnapshot(engine)
-            try fresh.sync()
-        }
-        try journal.flush()
-        guard rename(temporary, configuration.journalPath) == 0 else {
-            throw JournalError(message: "cannot replace journal: \(String(cString: strerror(errno)))")
-        }
-        try journal.appendSnapshot(engine)  // the old descriptor now points at the unlinked file; harmless
-        logger.debug("journal compacted")
     }
 
     /// Sends commands concurrently so a slow REST call never holds up the engine.
