@@ -55,12 +55,8 @@ public struct ExchangeOrderGateway: OrderGateway {
         return []
     }
 
-    public func openOrders(symbol: String) async throws -> [VenueOrder] {
-        try await client.openOrders(symbol: symbol).map {
-            VenueOrder(
-                clientOrderID: $0.clientOrderID, side: $0.side, type: $0.type, quantity: $0.quantity,
-                reduceOnly: $0.reduceOnly)
-        }
+    public func openOrders(symbol: String) async throws -> [OpenOrder] {
+        try await client.openOrders(symbol: symbol)
     }
 
     public func position(symbol: String) async throws -> PositionUpdate {

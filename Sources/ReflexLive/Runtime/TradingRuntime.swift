@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import ReflexBacktest
 public import ReflexCore
+import ReflexExchange
 public import ServiceLifecycle
 public import Synchronization
 

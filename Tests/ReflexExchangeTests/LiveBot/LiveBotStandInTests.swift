@@ -52,51 +52,70 @@ struct LiveBotStandInTests {
         return trades.map { (id: $0.0, time: $0.1, side: $0.2, size: $0.3, price: $0.4) }
     }
 
+    /// Runs `LiveBot` with `deployment` while `drive` feeds the stand-in and checks it; stops the bot after.
+    static func whileBotRuns(
+        _ deployment: Deployment, key: String, secret: String,
+        _ drive: @escaping @Sendable (SecretStore) async throws -> Void
+    ) async throws {
+        let secrets = SecretStore(
+            environment: [
+                "S_KEY": key, "S_SECRET": secret, "S_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "S_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+            ], dotEnvPath: nil)
+        let bot = LiveBot(deployment: deployment, logger: testLogger("livebot"))
+        try await withTimeout(.seconds(30)) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await bot.run(secrets: secrets) }
+                try await drive(secrets)
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Polls `read` until it returns two orders (the stop and the target) or 15 s pass.
+    static func protectiveOrders<Order>(_ read: () -> [Order]) async throws -> [Order] {
+        let deadline = ContinuousClock.now + .seconds(15)
+        var orders = read()
+        while orders.count != 2 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            orders = read()
+        }
+        return orders
+    }
+
+    static func scratchFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("livebot-\(UUID().uuidString)")
+    }
+
     @Test("Bybit: ticks stream in, a breakout is bought, the fill brings the stop and target to the venue")
     func bybit() async throws {
         let venue = BybitStandIn()
         let router = Router(context: BasicWebSocketRequestContext.self)
         venue.register(on: router)
         try await withLoopbackServer(router) { port in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("livebot-\(UUID().uuidString)")
-            let listenerPort = Int.random(in: 40_000..<50_000)
             let deployment = try Self.deployment(
                 venue: "bybit-testnet",
                 exchange: """
                     { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET", "restURL": "http://127.0.0.1:\(port)",
                       "streamURL": "ws://127.0.0.1:\(port)/v5/public/linear",
                       "privateStreamURL": "ws://127.0.0.1:\(port)/v5/private" }
-                    """, folder: folder, listenerPort: listenerPort)
-            let secrets = SecretStore(
-                environment: [
-                    "S_KEY": BybitStandIn.apiKey, "S_SECRET": BybitStandIn.secret,
-                    "S_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                    "S_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-                ], dotEnvPath: nil)
-            let bot = LiveBot(deployment: deployment, logger: testLogger("livebot"))
-            try await withTimeout(.seconds(30)) {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await bot.run(secrets: secrets) }
-                    try await venue.publicHub.waitFor("publicTrade.BTCUSDT", timeout: .seconds(20))
-                    venue.state.withLock { $0.lastPrice = "61900.0" }
-                    _ = venue.publish(Self.warmUpThenBreakout(start: VenueFixture.now - 200_000))
-                    // The entry fills at once; the engine answers with a reduce-only stop and target.
-                    let deadline = ContinuousClock.now + .seconds(15)
-                    var protective: [BybitStandIn.Order] = []
-                    while ContinuousClock.now < deadline {
-                        protective = venue.state.withLock { $0.orders.filter { !$0.triggerPrice.isEmpty } }
-                        if protective.count == 2 { break }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    #expect(protective.count == 2)
-                    #expect(protective.allSatisfy { $0.reduceOnly && $0.side == "Sell" })
-                    #expect(Set(protective.map { String($0.linkID.split(separator: "-").last ?? "") }) == ["sl", "tp"])
-                    let control = try ControlClient(config: deployment.config, secrets: secrets)
-                    let (status, body) = try await control.send(.status)
-                    #expect(status == 200)
-                    #expect(body.contains("\"fills\":1"), "\(body)")
-                    group.cancelAll()
+                    """, folder: Self.scratchFolder(), listenerPort: Int.random(in: 40_000..<50_000))
+            try await Self.whileBotRuns(deployment, key: BybitStandIn.apiKey, secret: BybitStandIn.secret) {
+                secrets in
+                try await venue.publicHub.waitFor("publicTrade.BTCUSDT", timeout: .seconds(20))
+                venue.state.withLock { $0.lastPrice = "61900.0" }
+                _ = venue.publish(Self.warmUpThenBreakout(start: VenueFixture.now - 200_000))
+                // The entry fills at once; the engine answers with a reduce-only stop and target.
+                let protective = try await Self.protectiveOrders {
+                    venue.state.withLock { $0.orders.filter { !$0.triggerPrice.isEmpty } }
                 }
+                #expect(protective.count == 2)
+                #expect(protective.allSatisfy { $0.reduceOnly && $0.side == "Sell" })
+                #expect(Set(protective.map { String($0.linkID.split(separator: "-").last ?? "") }) == ["sl", "tp"])
+                let control = try ControlClient(config: deployment.config, secrets: secrets)
+                let (status, body) = try await control.send(.status)
+                #expect(status == 200)
+                #expect(body.contains("\"fills\":1"), "\(body)")
             }
         }
     }
@@ -107,45 +126,29 @@ struct LiveBotStandInTests {
         let router = Router(context: BasicWebSocketRequestContext.self)
         venue.register(on: router)
         try await withLoopbackServer(router) { port in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("livebot-\(UUID().uuidString)")
-            let listenerPort = Int.random(in: 40_000..<50_000)
             let deployment = try Self.deployment(
                 venue: "deribit-testnet",
                 exchange: """
                     { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET",
                       "streamURL": "ws://127.0.0.1:\(port)/ws/api/v2" }
-                    """, folder: folder, listenerPort: listenerPort, symbol: "BTC-PERPETUAL",
-                strategy: "donchian-trend-deribit")
-            let secrets = SecretStore(
-                environment: [
-                    "S_KEY": DeribitStandIn.clientID, "S_SECRET": DeribitStandIn.clientSecret,
-                    "S_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                    "S_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-                ], dotEnvPath: nil)
-            let bot = LiveBot(deployment: deployment, logger: testLogger("livebot"))
-            try await withTimeout(.seconds(30)) {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await bot.run(secrets: secrets) }
-                    try await venue.hub.waitFor("trades.BTC-PERPETUAL.raw", timeout: .seconds(20))
-                    let tape = Self.warmUpThenBreakout(start: VenueFixture.now - 200_000)
-                    venue.publish(
-                        tape.enumerated().map {
-                            (Int64($0.offset + 1), $0.element.price, 10, $0.element.side.lowercased())
-                        },
-                        times: tape.map(\.time))
-                    let deadline = ContinuousClock.now + .seconds(15)
-                    var protective: [DeribitStandIn.Order] = []
-                    while ContinuousClock.now < deadline {
-                        protective = venue.state.withLock { $0.orders.filter { $0.trigger != nil } }
-                        if protective.count == 2 { break }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    #expect(protective.count == 2)
-                    #expect(protective.allSatisfy { $0.reduceOnly && $0.direction == "sell" && $0.amount % 10 == 0 })
-                    let position = venue.state.withLock { $0.positionUSD }
-                    #expect(position > 0 && position % 10 == 0, "bought in whole USD contracts: \(position)")
-                    group.cancelAll()
+                    """, folder: Self.scratchFolder(), listenerPort: Int.random(in: 40_000..<50_000),
+                symbol: "BTC-PERPETUAL", strategy: "donchian-trend-deribit")
+            try await Self.whileBotRuns(deployment, key: DeribitStandIn.clientID, secret: DeribitStandIn.clientSecret) {
+                _ in
+                try await venue.hub.waitFor("trades.BTC-PERPETUAL.raw", timeout: .seconds(20))
+                let tape = Self.warmUpThenBreakout(start: VenueFixture.now - 200_000)
+                venue.publish(
+                    tape.enumerated().map {
+                        (Int64($0.offset + 1), $0.element.price, 10, $0.element.side.lowercased())
+                    },
+                    times: tape.map(\.time))
+                let protective = try await Self.protectiveOrders {
+                    venue.state.withLock { $0.orders.filter { $0.trigger != nil } }
                 }
+                #expect(protective.count == 2)
+                #expect(protective.allSatisfy { $0.reduceOnly && $0.direction == "sell" && $0.amount % 10 == 0 })
+                let position = venue.state.withLock { $0.positionUSD }
+                #expect(position > 0 && position % 10 == 0, "bought in whole USD contracts: \(position)")
             }
         }
     }
