@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 @main
 struct Reflex: AsyncParsableCommand {
@@ -16,4 +18,30 @@ struct Reflex: AsyncParsableCommand {
             Bench.self, Config.self, Webhook.self, Venue.self,
         ]
     )
+
+    /// The network commands run every task and every socket on one event-loop thread.
+    ///
+    /// A tick otherwise crosses several threads between the WebSocket read and the order's REST write (event loop →
+    /// Swift's cooperative pool → back to an event loop), and each crossing is a kernel wake-up that costs tens of
+    /// microseconds and, on a busy machine, milliseconds at the tail. With NIO's event loop as Swift's global
+    /// executor and a single loop, every hop is a queue append on the same thread. One core is ample for one bot.
+    static func main() async {
+        let arguments = CommandLine.arguments.dropFirst()
+        if let subcommand = arguments.first, ["run", "venue"].contains(subcommand),
+            !arguments.contains(where: { ["-h", "--help", "help"].contains($0) })
+        {
+            NIOSingletons.groupLoopCountSuggestion = 1
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
