@@ -11,7 +11,7 @@ import Synchronization
 public final class BinanceMarketStream: MarketStream {
     /// The instrument (`BTCUSDT`).
     public let symbol: String
-    /// Trades in id order without gaps or duplicates; finishes when `run()` returns.
+    /// Trades in id order without gaps or duplicates (unless run with a sink); finishes when `run()` returns.
     public let ticks: AsyncStream<Tick>
     /// Counters for metrics and tests.
     public var statistics: MarketStreamStatistics { state.withLock { $0.statistics } }
@@ -54,14 +54,23 @@ public final class BinanceMarketStream: MarketStream {
     }
 
     /// Streams until cancelled or the service group shuts down.
-    public func run() async throws {
+    public func run() async throws { await stream(to: nil) }
+
+    /// Streams with every trade handed to `sink` inline, in the task that read its message.
+    public func run(deliveringTo sink: @escaping TickSink) async throws { await stream(to: sink) }
+
+    private func stream(to sink: TickSink?) async {
         defer { continuation.finish() }
-        let socket = ResilientWebSocket(url: url, configuration: configuration, logger: logger)
+        var onMessage: ResilientWebSocket.MessageHandler?
+        if let sink {
+            onMessage = { text, received in await self.handle(text, received: received, sink: sink) }
+        }
+        let socket = ResilientWebSocket(url: url, configuration: configuration, onMessage: onMessage, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await socket.run() }
             for await event in socket.events {
                 switch event {
-                case .message(let text): await handle(text)
+                case .message(let text): await handle(text, received: .now, sink: nil)
                 case .connected(let connection):
                     if connection > 1 { state.withLock { $0.statistics.reconnects += 1 } }
                 case .disconnected: break
@@ -71,10 +80,10 @@ public final class BinanceMarketStream: MarketStream {
         }
     }
 
-    private func handle(_ text: String) async {
+    private func handle(_ text: String, received: ContinuousClock.Instant, sink: TickSink?) async {
         switch BinanceParse.trade(text) {
         case .trade(let tick):
-            await deliver(tick)
+            await deliver(tick, received: received, sink: sink)
         case .ignored:
             break
         case .malformed(let failure):
@@ -85,29 +94,29 @@ public final class BinanceMarketStream: MarketStream {
         }
     }
 
-    private func deliver(_ tick: Tick) async {
+    private func deliver(_ tick: Tick, received: ContinuousClock.Instant, sink: TickSink?) async {
         let lastID = state.withLock { $0.lastID }
         if let lastID {
             if tick.tradeID <= lastID {
                 state.withLock { $0.statistics.duplicates += 1 }
                 return
             }
-            if tick.tradeID > lastID + 1 { await backfill(from: lastID + 1, before: tick.tradeID) }
+            if tick.tradeID > lastID + 1 { await backfill(from: lastID + 1, before: tick.tradeID, sink: sink) }
         }
-        emit(tick)
+        await emit(tick, received: received, sink: sink)
     }
 
-    private func emit(_ tick: Tick) {
+    private func emit(_ tick: Tick, received: ContinuousClock.Instant, sink: TickSink?) async {
         state.withLock { state in
             state.lastID = tick.tradeID
             state.statistics.delivered += 1
         }
         onTick?(tick)
-        continuation.yield(tick)
+        if let sink { await sink(tick, received) } else { continuation.yield(tick) }
     }
 
     /// Fetches and delivers trades `from..<before` over REST, page by page.
-    private func backfill(from first: Int64, before end: Int64) async {
+    private func backfill(from first: Int64, before end: Int64, sink: TickSink?) async {
         let size = end - first
         logger.warning(
             "aggTrade gap, backfilling", metadata: ["from": "\(first)", "to": "\(end - 1)", "size": "\(size)"])
@@ -127,8 +136,9 @@ public final class BinanceMarketStream: MarketStream {
                 continue
             }
             var advanced = false
+            let received = ContinuousClock.now
             for tick in page where tick.tradeID >= next && tick.tradeID < end {
-                emit(tick)
+                await emit(tick, received: received, sink: sink)
                 state.withLock { $0.statistics.backfilled += 1 }
                 next = tick.tradeID + 1
                 advanced = true

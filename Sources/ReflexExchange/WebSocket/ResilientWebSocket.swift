@@ -26,6 +26,7 @@ public final class ResilientWebSocket: Service, Sendable {
     private let url: @Sendable () async throws -> String
     private let configuration: ResilientWebSocketConfiguration
     private let random: @Sendable () -> Double
+    private let onMessage: MessageHandler?
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -38,27 +39,37 @@ public final class ResilientWebSocket: Service, Sendable {
         var ending: WebSocketDisconnectReason?
     }
 
+    /// Handles one text message in the task that read it, with the instant it came off the socket.
+    public typealias MessageHandler = @Sendable (_ text: String, _ received: ContinuousClock.Instant) async -> Void
+
     /// - Parameters:
     ///   - url: called before every connection attempt, so a URL that changes (a new listen key) is picked up.
     ///   - configuration: timings and limits.
     ///   - random: uniform draws in `[0, 1)` for jitter (inject a constant in tests).
+    ///   - onMessage: when given, every text message goes to it, inline in the reading task, instead of to
+    ///     `events` (which then carries only connections and disconnections). This is the low-latency path: no
+    ///     queue and no task switch between the socket and the consumer. The reading task yields to other tasks
+    ///     after every few messages, so work the handler starts (an order) is not held up by a burst behind it.
     ///   - logger: every connect, disconnect and reconnect is logged here.
     public init(
         url: @escaping @Sendable () async throws -> String, configuration: ResilientWebSocketConfiguration = .init(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, onMessage: MessageHandler? = nil,
+        logger: Logger
     ) {
         self.url = url
         self.configuration = configuration
         self.random = random
+        self.onMessage = onMessage
         self.logger = logger
         (events, continuation) = AsyncStream.makeStream(of: WebSocketEvent.self, bufferingPolicy: .unbounded)
     }
 
     /// Connects to a fixed URL.
     public convenience init(
-        url: String, configuration: ResilientWebSocketConfiguration = .init(), logger: Logger
+        url: String, configuration: ResilientWebSocketConfiguration = .init(), onMessage: MessageHandler? = nil,
+        logger: Logger
     ) {
-        self.init(url: { url }, configuration: configuration, logger: logger)
+        self.init(url: { url }, configuration: configuration, onMessage: onMessage, logger: logger)
     }
 
     /// Adds a message (e.g. a JSON `SUBSCRIBE`) that is sent now if connected and again after every reconnect.
@@ -188,6 +199,7 @@ public final class ResilientWebSocket: Service, Sendable {
     }
 
     private func read(_ inbound: WebSocketInboundStream) async -> WebSocketDisconnectReason {
+        var sinceYield = 0
         do {
             for try await message in inbound.messages(maxSize: configuration.maximumMessageSize) {
                 let now = ContinuousClock.now
@@ -197,7 +209,18 @@ public final class ResilientWebSocket: Service, Sendable {
                         state.lastMessage = now
                         state.statistics.messages += 1
                     }
-                    continuation.yield(.message(text))
+                    if let onMessage {
+                        await onMessage(text, now)
+                        // Buffered messages are returned without suspending: without this a burst of a few hundred
+                        // would run ahead of everything the handler started.
+                        sinceYield += 1
+                        if sinceYield >= 4 {
+                            sinceYield = 0
+                            await Task.yield()
+                        }
+                    } else {
+                        continuation.yield(.message(text))
+                    }
                 case .binary(let buffer):
                     // Venues we speak send JSON text; a binary frame is unexpected but not fatal.
                     state.withLock { state in

@@ -2,7 +2,7 @@ public import ReflexCore
 public import ReflexExchange
 public import ServiceLifecycle
 
-/// Feeds a market stream's ticks into the runtime, in order.
+/// Feeds a market stream's ticks into the runtime, in order, in the task that read them off the socket.
 public struct TickFeed: Service {
     let stream: any MarketStream
     let runtime: TradingRuntime
@@ -11,12 +11,9 @@ public struct TickFeed: Service {
         self.runtime = runtime
     }
     public func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await stream.run() }
-            for await tick in stream.ticks.cancelOnGracefulShutdown() {
-                runtime.deliver(tick: tick, arrived: .now)
-            }
-            group.cancelAll()
+        try await stream.run { tick, received in
+            // A tick that sent an order steps aside so the order's task leaves before the next buffered tick.
+            if runtime.deliver(tick: tick, arrived: received) { await Task.yield() }
         }
     }
 }

@@ -6,10 +6,14 @@ import ReflexExchange
 public import ServiceLifecycle
 public import Synchronization
 
-/// The live runtime: one task owns the engine. Every source (market stream, account stream, webhooks, operator,
-/// timers) yields events into one inbox, which the engine takes in arrival order; each event and the commands it
-/// produced are journaled and flushed before the commands go out through the ``OrderGateway``. Command outcomes
-/// come back into the inbox as events.
+/// The live runtime: the one owner of the engine.
+///
+/// Every source (market stream, account stream, webhooks, operator, timers) hands its events to ``deliver(_:)``,
+/// which applies them one at a time under a lock, in the caller's task: arrival order is processing order, and a
+/// tick goes from the socket through the engine to its order without a queue or a task switch. Each event, and
+/// the commands it produced, is journaled and the journal flushed before the commands go out through the
+/// ``OrderGateway``, each in its own task so a slow REST call never holds up the engine. Command outcomes come
+/// back through ``deliver(_:)``.
 public final class TradingRuntime: Service {
     public struct Configuration: Sendable {
         public var engine: EngineConfiguration
@@ -32,27 +36,28 @@ public final class TradingRuntime: Service {
     public let configuration: Configuration
     public let logger: Logger
     private let gateway: any OrderGateway
-    /// Events with the instant they arrived (ticks), for the tick-to-order latency.
-    typealias Arrival = (event: EngineEvent, arrived: ContinuousClock.Instant?)
-    typealias Outgoing = (command: EngineCommand, causedByTickAt: ContinuousClock.Instant?)
-    private let inbox: AsyncStream<Arrival>
-    private let inboxContinuation: AsyncStream<Arrival>.Continuation
-    private let outbox: AsyncStream<Outgoing>
-    private let outboxContinuation: AsyncStream<Outgoing>.Continuation
     /// Receives, for every order a tick caused, the time from the tick's arrival to the order's REST call.
     public let tickToOrder: Mutex<(@Sendable (Duration) -> Void)?> = Mutex(nil)
     private let state: Mutex<SharedState>
     private let started = ContinuousClock.now
+    /// A journal failure ends `run()` (and so the bot) with the error.
+    private let failures: AsyncStream<any Error>
+    private let failureContinuation: AsyncStream<any Error>.Continuation
     /// Called after every event with the commands it produced (metrics, terminal status line).
     public let observers: Mutex<[@Sendable (EngineEvent, [EngineCommand]) -> Void]> = Mutex([])
 
-    struct SharedState: Sendable {
+    struct SharedState {
         var engine: Engine
+        var journal: Journal
+        var recorder: ReflexTickWriter?
         var lastEvents: [String] = []
-        var stopping = false
+        /// Commands sent whose outcome has not come back yet (shutdown waits for them).
+        var inFlight = 0
+        /// Set once the final snapshot is written (or the journal failed): later events are not applied.
+        var closed = false
     }
 
-    /// Recovers the engine from the journal (or starts fresh) and prepares the inbox.
+    /// Recovers the engine from the journal (or starts fresh) and opens the journal with a snapshot.
     public init(configuration: Configuration, gateway: any OrderGateway, logger: Logger) throws {
         self.configuration = configuration
         self.gateway = gateway
@@ -71,17 +76,25 @@ public final class TradingRuntime: Service {
         if let torn = replay.tornTail {
             logger.warning("journal ended in a torn record (ignored)", metadata: ["line": "\(torn)"])
         }
-        state = Mutex(SharedState(engine: replay.engine))
-        (inbox, inboxContinuation) = AsyncStream.makeStream(of: Arrival.self)
-        (outbox, outboxContinuation) = AsyncStream.makeStream(of: Outgoing.self)
+        let journal = try Journal(path: configuration.journalPath)
+        try journal.appendSnapshot(replay.engine)
+        try journal.sync()
+        let recorder = try configuration.recordingPath.map {
+            try ReflexTickWriter(path: $0, symbol: configuration.engine.strategy.symbol)
+        }
+        state = Mutex(SharedState(engine: replay.engine, journal: journal, recorder: recorder))
+        (failures, failureContinuation) = AsyncStream.makeStream(of: (any Error).self)
     }
 
-    /// Where sources deliver events. Safe from any task; arrival order is processing order.
-    public func deliver(_ event: EngineEvent) { inboxContinuation.yield((event, nil)) }
+    /// Applies an event now, in the caller's task, and sends the commands it produced. Safe from any task; the
+    /// order in which callers get here is the order the engine sees.
+    public func deliver(_ event: EngineEvent) { _ = apply(event, arrived: nil) }
 
-    /// Delivers a tick with the instant it came off the market stream.
-    public func deliver(tick: Tick, arrived: ContinuousClock.Instant) {
-        inboxContinuation.yield((.tick(tick), arrived))
+    /// Applies a tick that came off the socket at `arrived` (the start of its tick-to-order latency). Returns
+    /// whether it sent anything, so a reading task can step aside and let the order leave first.
+    @discardableResult
+    public func deliver(tick: Tick, arrived: ContinuousClock.Instant) -> Bool {
+        apply(.tick(tick), arrived: arrived)
     }
 
     /// The engine as it is now (a copy).
@@ -130,112 +143,139 @@ public final class TradingRuntime: Service {
         deliver(.positionChanged(position))
     }
 
+    /// Waits for shutdown (or a journal failure), then stops entries, lets sent commands finish (at most
+    /// `drainTimeout`), writes a final snapshot and flushes everything.
     public func run() async throws {
-        let journal = try Journal(path: configuration.journalPath)
-        try journal.appendSnapshot(engine)
-        try journal.sync()
-        let recorder = try configuration.recordingPath.map {
-            try ReflexTickWriter(path: $0, symbol: configuration.engine.strategy.symbol)
+        try await withGracefulShutdownHandler {
+            for await failure in failures { throw failure }
+        } onGracefulShutdown: {
+            self.beginShutdown()
         }
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.executeCommands() }
-            try await withGracefulShutdownHandler {
-                for await (event, arrived) in self.inbox {
-                    try self.process(event, arrived: arrived, journal: journal, recorder: recorder)
-                }
-            } onGracefulShutdown: {
-                self.beginShutdown()
-            }
-            try journal.appendSnapshot(self.engine)
-            try journal.sync()
-            recorder?.flush()
-            self.outboxContinuation.finish()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while state.withLock({ $0.inFlight }) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        try state.withLock { shared in
+            guard !shared.closed else { return }
+            shared.closed = true
+            try shared.journal.appendSnapshot(shared.engine)
+            try shared.journal.sync()
+            shared.recorder?.flush()
         }
         logger.info(
             "runtime stopped; protective orders stay at the venue",
             metadata: ["position": "\(engine.position.quantity)"])
     }
 
-    /// Stops new entries and lets the inbox drain.
+    /// Stops new entries; `run()` then drains and closes.
     func beginShutdown() {
         let time = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
-        state.withLock { $0.stopping = true }
         deliver(.control(ControlCommand(action: .pause, source: "shutdown", time: time)))
-        inboxContinuation.finish()
+        failureContinuation.finish()
     }
 
-    func process(
-        _ event: EngineEvent, arrived: ContinuousClock.Instant? = nil, journal: Journal, recorder: ReflexTickWriter?
-    ) throws {
-        let commands = state.withLock { shared -> [EngineCommand] in
-            let commands = shared.engine.handle(event)
-            if case .tick = event {
-            } else {
-                shared.lastEvents.append("\(event.kind)")
-                if shared.lastEvents.count > 10 { shared.lastEvents.removeFirst() }
+    /// One event through the engine, the journal and out to the venue. Returns whether commands were sent.
+    private func apply(_ event: EngineEvent, arrived: ContinuousClock.Instant?) -> Bool {
+        let outcome = state.withLock { shared -> Result<[EngineCommand], any Error>? in
+            guard !shared.closed else { return nil }
+            do {
+                let commands = try process(event, shared: &shared)
+                shared.inFlight += commands.count { $0.isSent }
+                return .success(commands)
+            } catch {
+                shared.closed = true
+                return .failure(error)
             }
-            return commands
         }
+        switch outcome {
+        case nil:
+            logger.debug("event after shutdown not applied", metadata: ["kind": "\(event.kind)"])
+            return false
+        case .failure(let error):
+            logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"])
+            failureContinuation.yield(error)
+            return false
+        case .success(let commands):
+            var sent = false
+            for command in commands where command.isSent {
+                send(command, causedBy: event, arrived: arrived)
+                sent = true
+            }
+            for case .notify(let notice) in commands { log(notice) }
+            for observer in observers.withLock({ $0 }) { observer(event, commands) }
+            return sent
+        }
+    }
+
+    /// Applies the event, journals it (flushed when it caused commands: write-ahead), records it.
+    private func process(_ event: EngineEvent, shared: inout SharedState) throws -> [EngineCommand] {
+        let commands = shared.engine.handle(event)
+        if !event.isTick {
+            shared.lastEvents.append("\(event.kind)")
+            if shared.lastEvents.count > 10 { shared.lastEvents.removeFirst() }
+        }
+        let journal = shared.journal
         try journal.append(event)
-        // Group commit: the event that causes an order reaches the OS before the order leaves (write-ahead), and
-        // every other non-tick event and every 64 KiB are flushed too. Ticks that caused nothing may wait in the
-        // buffer: after a crash the engine recovers exactly to the last record that reached the OS, a state no
-        // order depended on beyond it.
+        // Group commit: the event that causes an order reaches the OS before the order leaves, and every other
+        // non-tick event and every 64 KiB are flushed too. Ticks that caused nothing may wait in the buffer: after
+        // a crash the engine recovers exactly to the last record that reached the OS, a state no order depended on
+        // beyond it. The commands follow their event (a replay re-derives them anyway).
+        if !commands.isEmpty { try journal.append(commands) }
         if !commands.isEmpty || !event.isTick || journal.pendingBytes >= 64 * 1024 {
             try journal.flush()
         }
-        // Orders go out now; the commands are journaled right after (they follow from the journaled event, so a
-        // replay re-derives them anyway) to keep JSON encoding off the tick-to-order path.
-        for command in commands {
-            switch command {
-            case .place, .cancel, .addMargin: outboxContinuation.yield((command, arrived))
-            case .notify, .record: break
-            }
-        }
-        if !commands.isEmpty { try journal.append(commands) }
         switch event {
-        case .tick(let tick): recorder?.append(tick)
+        case .tick(let tick): shared.recorder?.append(tick)
         case .regimeShift(let shift):
-            recorder?.append(shift)
-            recorder?.flush()
+            shared.recorder?.append(shift)
+            shared.recorder?.flush()
         case .control(let c):
             if case .setMode(let mode) = c.action {
-                recorder?.append(RegimeShift(mode: mode, source: .operator_, time: c.time))
+                shared.recorder?.append(RegimeShift(mode: mode, source: .operator_, time: c.time))
             }
-            recorder?.flush()
+            shared.recorder?.flush()
         default:
             // The recording is flushed at least once a second (timer events): a crash loses at most that much of
             // it, and nothing of the journal, which holds every tick too.
-            recorder?.flush()
+            shared.recorder?.flush()
         }
-        for case .notify(let notice) in commands { log(notice) }
-        for observer in observers.withLock({ $0 }) { observer(event, commands) }
         if journal.recordsSinceSnapshot >= configuration.snapshotEvery {
-            try journal.compact(to: engine)
+            try journal.compact(to: shared.engine)
             logger.debug("journal compacted")
+        }
+        return commands
+    }
+
+    /// Sends one command in its own task; its outcome comes back as events.
+    private func send(_ command: EngineCommand, causedBy event: EngineEvent, arrived: ContinuousClock.Instant?) {
+        Task {
+            if case .place = command, let arrived, let observe = tickToOrder.withLock({ $0 }) {
+                observe(ContinuousClock.now - arrived)
+            }
+            let events: [EngineEvent]
+            switch command {
+            case .place(let intent):
+                events = await gateway.place(intent)
+                logOrder(intent, causedBy: event, outcome: events)
+            case .cancel(let request): events = await gateway.cancel(request)
+            case .addMargin(let symbol, let amount): events = await gateway.addMargin(symbol: symbol, amount: amount)
+            case .notify, .record: events = []
+            }
+            for event in events { deliver(event) }
+            state.withLock { $0.inFlight -= 1 }
         }
     }
 
-    /// Sends commands concurrently so a slow REST call never holds up the engine.
-    func executeCommands() async throws {
-        await withDiscardingTaskGroup { group in
-            for await (command, causedByTickAt) in outbox {
-                if case .place = command, let causedByTickAt, let observe = tickToOrder.withLock({ $0 }) {
-                    observe(ContinuousClock.now - causedByTickAt)
-                }
-                group.addTask {
-                    let events: [EngineEvent]
-                    switch command {
-                    case .place(let intent): events = await self.gateway.place(intent)
-                    case .cancel(let request): events = await self.gateway.cancel(request)
-                    case .addMargin(let symbol, let amount):
-                        events = await self.gateway.addMargin(symbol: symbol, amount: amount)
-                    case .notify, .record: events = []
-                    }
-                    for event in events { self.deliver(event) }
-                }
-            }
-        }
+    /// Every order is logged once its outcome is known, with the trade that caused it (the audit trail, and how
+    /// the wire-to-wire latency benchmark pairs a trade on the market socket with an order on the REST socket).
+    private func logOrder(_ intent: OrderIntent, causedBy event: EngineEvent, outcome: [EngineEvent]) {
+        var metadata: Logger.Metadata = [
+            "clientOrderId": "\(intent.clientOrderID.rawValue)", "side": "\(intent.side)",
+            "type": "\(intent.type.name)", "quantity": "\(intent.quantity)", "purpose": "\(intent.purpose)",
+            "outcome": "\(outcome.map { "\($0.kind)" }.joined(separator: ","))",
+        ]
+        if case .tick(let tick) = event { metadata["tradeId"] = "\(tick.tradeID)" }
+        logger.info("order sent", metadata: metadata)
     }
 
     func log(_ notice: Notice) {
@@ -244,6 +284,16 @@ public final class TradingRuntime: Service {
         case .info: logger.info("\(notice.message)", metadata: metadata)
         case .warning: logger.warning("\(notice.message)", metadata: metadata)
         case .critical: logger.critical("\(notice.message)", metadata: metadata)
+        }
+    }
+}
+
+extension EngineCommand {
+    /// Whether the command goes to the venue (the rest are local).
+    var isSent: Bool {
+        switch self {
+        case .place, .cancel, .addMargin: return true
+        case .notify, .record: return false
         }
     }
 }

@@ -21,7 +21,11 @@ struct BinanceMarketStreamTests {
         }
     }
 
-    @Test func gapAfterReconnectIsBackfilledWithNoLossOrDuplicates() async throws {
+    /// Both ways out of the stream: the `ticks` queue, and the inline sink the engine uses.
+    enum Delivery: CaseIterable, Sendable { case queue, sink }
+
+    @Test(arguments: Delivery.allCases)
+    func gapAfterReconnectIsBackfilledWithNoLossOrDuplicates(delivery: Delivery) async throws {
         let tape = try Self.tape()
         let backfillRequests = Shared<[String]>([])
         let connections = Shared(0)
@@ -65,15 +69,41 @@ struct BinanceMarketStreamTests {
             let stream = BinanceMarketStream(
                 symbol: "BTCUSDT", rest: rest, configuration: ResilientWebSocketTests.fast, backfillPageSize: 8,
                 logger: testLogger("market"))
-            let ticks = try await whileRunning(stream) {
-                try await withTimeout {
-                    var ticks: [Tick] = []
-                    for await tick in stream.ticks {
-                        ticks.append(tick)
-                        if tick.tradeID == 1099 { break }
+            let ticks: [Tick]
+            switch delivery {
+            case .queue:
+                ticks = try await whileRunning(stream) {
+                    try await withTimeout {
+                        var ticks: [Tick] = []
+                        for await tick in stream.ticks {
+                            ticks.append(tick)
+                            if tick.tradeID == 1099 { break }
+                        }
+                        return ticks
                     }
-                    return ticks
                 }
+            case .sink:
+                let sunk = Shared<[(tick: Tick, received: ContinuousClock.Instant)]>([])
+                let start = ContinuousClock.now
+                try await withTimeout {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            try await stream.run { tick, received in sunk.withLock { $0.append((tick, received)) } }
+                        }
+                        while sunk.current.last?.tick.tradeID != 1099 { try await Task.sleep(for: .milliseconds(5)) }
+                        group.cancelAll()
+                    }
+                }
+                ticks = sunk.current.map(\.tick)
+                // Live trades carry the instant their message came off the socket, in order; backfilled ones (1020…
+                // 1049) the later instant of their REST answer.
+                let live = sunk.current.filter { !(1020...1049).contains($0.tick.tradeID) }.map(\.received)
+                #expect(live.first.map { $0 >= start } == true)
+                #expect(zip(live, live.dropFirst()).allSatisfy { $0 <= $1 }, "arrival instants in order")
+                let backfilled = sunk.current.filter { (1020...1049).contains($0.tick.tradeID) }.map(\.received)
+                #expect(
+                    backfilled.count == 30 && backfilled.allSatisfy { $0 >= live[20] },
+                    "fetched after 1050 revealed the gap")
             }
             #expect(ticks.map(\.tradeID) == Array(1000...1099))
             let expected = tape.map { trade -> Tick in
