@@ -4,6 +4,9 @@
 # The latency is measured by the runtime itself: from the instant a tick comes off the market stream (after the
 # WebSocket read and the aggTrade decode) to the instant its order's REST call starts; `reflex status --json`
 # reports p50/p99 over the last 10 000 orders. Memory is VmRSS of the bot, sampled every 30 s.
+# CAPTURE=N (seconds, needs tcpdump and root) also captures the venue's loopback port for the first N seconds and
+# prints the wire-to-wire latency (Benchmarks/live/wire.py): from the trade's packet reaching the bot to the order's
+# packet leaving it, measured outside the bot.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES=${1:-10}
@@ -35,6 +38,12 @@ trap cleanup EXIT
   --webhook-secret-env B_WEBHOOK > "$OUT/venue.log" 2>&1 &
 PIDS+=($!)
 sleep 1
+CAPTURE=${CAPTURE:-0}
+if [ "$CAPTURE" -gt 0 ]; then
+  timeout "$CAPTURE" tcpdump -i lo -s 0 -B 16384 -w "$OUT/wire.pcap" "tcp port $VENUE_PORT" 2> "$OUT/tcpdump.log" &
+  PIDS+=($!)
+  sleep 1
+fi
 "$BIN" run --config "$OUT/config.json" > "$OUT/run.log" 2>&1 &
 BOT=$!
 PIDS+=($BOT)
@@ -50,3 +59,7 @@ s = json.loads(sys.argv[1]); l = s.get("tickToOrder") or {}
 print(f'{int(sys.argv[3])/60:.1f},{sys.argv[2]},{s["ticks"]},{s["fills"]},{l.get("p50Micros","")},{l.get("p99Micros","")},{l.get("orders","")}')
 PY
 done
+if [ "$CAPTURE" -gt 0 ]; then
+  grep -h "packets" "$OUT/tcpdump.log" || true
+  python3 Benchmarks/live/wire.py "$OUT/wire.pcap" "$OUT/run.log" "$VENUE_PORT"
+fi

@@ -180,6 +180,37 @@ struct LiveLoopTests {
         return try box.get()
     }
 
+    @Test("A strategy whose price grid is finer than the venue's refuses to start, naming the field")
+    func instrumentMismatch() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-grid-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The shipped strategy with a 0.05 tick: BTCUSDT's is 0.10 at the (embedded paper) venue.
+        let strategy = try String(
+            contentsOf: ReflexProcess.repoRoot.appendingPathComponent("Strategies/donchian-trend.json"), encoding: .utf8
+        )
+        #expect(strategy.contains(#""tickSize": "0.10""#))
+        try strategy.replacingOccurrences(of: #""tickSize": "0.10""#, with: #""tickSize": "0.05""#)
+            .write(to: folder.appendingPathComponent("fine.json"), atomically: true, encoding: .utf8)
+        let port = Int.random(in: 20_000..<30_000)
+        let config = """
+            {"venue": "paper", "symbols": ["BTCUSDT"], "strategy": "\(folder.path)/fine.json",
+             "paper": {"port": \(port)}, "listener": {"host": "127.0.0.1", "port": \(port + 10_000)},
+             "stateDirectory": "\(folder.path)/state"}
+            """
+        try config.write(to: folder.appendingPathComponent("paper.json"), atomically: true, encoding: .utf8)
+        let bot = try ReflexProcess.start(["run", "--config", folder.appendingPathComponent("paper.json").path])
+        let deadline = Date().addingTimeInterval(60)
+        while bot.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let exited = !bot.process.isRunning
+        bot.kill()
+        let log = try String(contentsOf: bot.log, encoding: .utf8)
+        #expect(exited, "the bot should stop by itself")
+        #expect(bot.process.terminationStatus != 0)
+        #expect(log.contains("tickSize 0.05 is not a multiple of the venue's 0.10"), "\(log.suffix(600))")
+        #expect(!log.contains("order sent"))
+    }
+
     @Test("A config with a typo fails at once with the key path")
     func typo() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("typo-\(UUID().uuidString).json").path

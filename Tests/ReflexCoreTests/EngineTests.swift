@@ -269,6 +269,37 @@ struct EngineTests {
         #expect(commands.notices.contains { $0.level == .critical })
     }
 
+    @Test("Rejected entries back off 1, 2, 4, 8 s of market time; the fifth rejection in a row pauses entries")
+    func entryRejectionsBackOffThenPause() throws {
+        var f = EngineFixture()
+        func reject(_ intent: OrderIntent, _ f: inout EngineFixture) -> [EngineCommand] {
+            // The rejection's own time is wall clock (far from the tape's); the back-off counts market time.
+            f.engine.handle(
+                .orderRejected(
+                    OrderRejected(
+                        clientOrderID: intent.clientOrderID, reason: "binance -2019: Margin is insufficient.",
+                        time: .seconds(1_800_000_000))))
+        }
+        // (breakout tick, a tick just before the back-off ends) for rejections 1…4: back-off 1, 2, 4, 8 s.
+        let schedule: [(at: Int64, price: String, tooEarly: Int64)] = [
+            (3200, "60050", 4100), (4300, "60200", 6200), (6400, "60300", 10_300), (10_500, "60400", 18_400),
+        ]
+        var entry = try #require(f.tick(3200, "60050").placed.first)
+        for (index, step) in schedule.enumerated() {
+            if index > 0 { entry = try #require(f.tick(step.at, step.price).placed.first, "retry \(index)") }
+            #expect(reject(entry, &f).notices.map(\.kind) == ["entryRejected"])
+            // The same breakout price again: an entry but for the back-off.
+            #expect(f.tick(step.tooEarly, step.price).placed.isEmpty, "still backing off after rejection \(index + 1)")
+        }
+        let fifth = try #require(f.tick(18_600, "60500").placed.first)
+        let paused = reject(fifth, &f).notices
+        #expect(paused.contains { $0.kind == "entriesPaused" && $0.level == .critical })
+        #expect(f.engine.paused)
+        #expect(f.tick(40_000, "62000").placed.isEmpty)
+        _ = f.engine.handle(.control(ControlCommand(action: .resume, source: "operator", time: .milliseconds(40_100))))
+        #expect(f.tick(40_200, "63000").placed.first?.purpose == .entry, "a resume starts afresh")
+    }
+
     @Test("Trend exit on the trailing stop or the shorter opposite channel")
     func trendExit() throws {
         var f = EngineFixture()

@@ -30,6 +30,7 @@ extension Engine {
                     Notice(
                         level: .warning, kind: "entryRejected", message: "\(event.clientOrderID): \(event.reason)",
                         time: event.time)))
+            backOffAfterEntryRejection(reason: event.reason, time: event.time, &out)
         case .stopLoss, .takeProfit:
             // An unprotected position is the one thing the bot must not leave: close it.
             out.append(
@@ -114,6 +115,8 @@ extension Engine {
         }
         switch purpose {
         case .entry?:
+            entryRejections = nil
+            entryRetryAfter = nil
             if var plan {
                 plan.extreme =
                     position.quantity.raw > 0
@@ -257,5 +260,27 @@ extension Engine {
                     level: .critical, kind: "liquidation",
                     message: "position \(before) liquidated at \(event.price); local state flat, entries paused",
                     time: event.time)))
+    }
+
+    /// A rejected entry is retried no sooner than 1 s, 2 s, 4 s, 8 s of market time later; the fifth rejection in
+    /// a row pauses entries (a venue that keeps saying "margin is insufficient" is not answered with an order on
+    /// every trade). Market time, not the rejection's wall-clock time: a replay at any speed behaves the same.
+    mutating func backOffAfterEntryRejection(reason: String, time: Timestamp, _ out: inout [EngineCommand]) {
+        let count = (entryRejections ?? 0) + 1
+        entryRejections = count
+        let now = lastTickTime ?? time
+        if count >= Self.maximumEntryRejections {
+            paused = true
+            entryRetryAfter = nil
+            out.append(
+                .notify(
+                    Notice(
+                        level: .critical, kind: "entriesPaused",
+                        message:
+                            "entries paused after \(count) rejections in a row (last: \(reason)); fix the cause, then resume",
+                        time: time)))
+        } else {
+            entryRetryAfter = Timestamp(nanoseconds: now.nanoseconds + (Int64(1) << (count - 1)) * 1_000_000_000)
+        }
     }
 }

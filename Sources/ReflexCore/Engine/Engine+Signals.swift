@@ -7,7 +7,8 @@ extension Engine {
             return
         }
         guard !paused, riskHalt == nil, barsClosed > lastExitBar, !workingOrders.hasLive(purpose: .entry),
-            let channel = entryChannel.value, let atr = averageTrueRange.value, atr > 0
+            entryRetryAfter.map({ time >= $0 }) ?? true, let channel = entryChannel.value,
+            let atr = averageTrueRange.value, atr > 0
         else { return }
         let p = price.doubleValue
         let side: Side

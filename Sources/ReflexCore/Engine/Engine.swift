@@ -37,6 +37,16 @@ public struct Engine: Sendable, Codable {
     var lastExitBar = -1
     var lastMarginDefence: Timestamp?
     var detectorStreak = 0
+    /// Entries rejected in a row by the venue, and the market time before which no new entry is tried (optional:
+    /// journals written before these existed still decode).
+    var entryRejections: Int?
+    var entryRetryAfter: Timestamp?
+    /// The last trade's time: market time, which other events' times (wall clock) must not push around.
+    var lastTickTime: Timestamp?
+
+    /// After this many entry rejections in a row the engine pauses entries: something is wrong that retrying will
+    /// not fix (margin, permissions, filters), and a human should look.
+    static let maximumEntryRejections = 5
 
     /// Fill trade ids remembered for de-duplication (a webhook and a stream report the same fill).
     static let rememberedTradeIDs = 20_000
@@ -102,6 +112,7 @@ public struct Engine: Sendable, Codable {
         ticks &+= 1
         lastPrice = tick.price
         lastTime = tick.time
+        lastTickTime = tick.time
         var out: [EngineCommand] = []
         if let bar = bars.add(tick) {
             rollDay(tick.time, &out)
@@ -174,6 +185,8 @@ public struct Engine: Sendable, Codable {
                     Notice(level: .info, kind: "paused", message: "entries paused by \(command.source)", time: time)))
         case .resume:
             paused = false
+            entryRejections = nil
+            entryRetryAfter = nil
             let halt = riskHalt.map { " (still halted: \($0))" } ?? ""
             out.append(
                 .notify(

@@ -63,4 +63,8 @@ public struct ExchangeOrderGateway: OrderGateway {
         try await client.positions(symbol: symbol).first { $0.symbol == symbol }
             ?? PositionUpdate(symbol: symbol, quantity: .zero, entryPrice: .zero, time: now())
     }
+
+    public func instrumentRules(symbol: String) async throws -> InstrumentRules {
+        try await client.instrumentRules(symbol: symbol)
+    }
 }

@@ -14,4 +14,6 @@ public protocol OrderGateway: Sendable {
     func openOrders(symbol: String) async throws -> [OpenOrder]
     /// The venue's position for `symbol` (start-up reconciliation).
     func position(symbol: String) async throws -> PositionUpdate
+    /// The venue's price and size rules for `symbol` (checked against the strategy's at start-up).
+    func instrumentRules(symbol: String) async throws -> InstrumentRules
 }

@@ -110,11 +110,19 @@ public final class TradingRuntime: Service {
         }
     }
 
-    /// Start-up reconciliation against the venue: adopt its position (the engine protects an unprotected one at
-    /// once), forget orders the venue no longer has, and refuse to start when the venue holds orders for the symbol
-    /// that this bot did not make.
+    /// Start-up reconciliation against the venue: check the strategy's price and size grid against the venue's
+    /// rules, adopt its position (the engine protects an unprotected one at once), forget orders the venue no longer
+    /// has, and refuse to start when the venue holds orders for the symbol that this bot did not make.
     public func reconcile(now: Timestamp) async throws {
         let symbol = configuration.engine.strategy.symbol
+        let problems = try await gateway.instrumentRules(symbol: symbol).problems(
+            trading: configuration.engine.strategy.instrument)
+        if !problems.isEmpty {
+            throw ReconciliationError(
+                message:
+                    "the strategy's instrument rules for \(symbol) do not fit the venue's: \(problems.joined(separator: "; ")); fix \"instrument\" in the strategy file"
+            )
+        }
         let prefix = configuration.engine.orderIDPrefix + "-"
         let open = try await gateway.openOrders(symbol: symbol)
         let foreign = open.filter { !$0.clientOrderID.rawValue.hasPrefix(prefix) }

@@ -1,0 +1,40 @@
+import ReflexCore
+import ReflexExchange
+import Testing
+
+struct InstrumentRulesFitTests {
+    /// Binance's BTCUSDT perpetual.
+    let venue = InstrumentRules(
+        symbol: "BTCUSDT", tickSize: Price("0.10")!, stepSize: Quantity("0.001")!, minQuantity: Quantity("0.001")!,
+        marketStepSize: Quantity("0.001")!, marketMinQuantity: Quantity("0.001")!, minNotional: Money("100")!)
+
+    func instrument(tick: String = "0.10", step: String = "0.001", minimum: String = "0.001", notional: String = "100")
+        -> Instrument
+    {
+        Instrument(
+            symbol: "BTCUSDT", tickSize: Price(tick)!, stepSize: Quantity(step)!, minQuantity: Quantity(minimum)!,
+            minNotional: Money(notional)!)
+    }
+
+    @Test func theSameGridOrACoarserOneFits() {
+        #expect(venue.problems(trading: instrument()).isEmpty)
+        #expect(
+            venue.problems(trading: instrument(tick: "0.50", step: "0.010", minimum: "0.01", notional: "150")).isEmpty)
+    }
+
+    @Test func aFinerGridOrLowerMinimumsAreNamed() {
+        #expect(
+            venue.problems(trading: instrument(tick: "0.05")) == ["tickSize 0.05 is not a multiple of the venue's 0.10"]
+        )
+        #expect(
+            venue.problems(trading: instrument(tick: "0.15")) == ["tickSize 0.15 is not a multiple of the venue's 0.10"]
+        )
+        #expect(
+            venue.problems(trading: instrument(step: "0.0005", minimum: "0.0005", notional: "5")) == [
+                "stepSize 0.0005 is not a multiple of the venue's 0.001",
+                "market stepSize 0.0005 is not a multiple of the venue's 0.001",
+                "minQuantity 0.0005 is below the venue's 0.001",
+                "minNotional 5 is below the venue's 100",
+            ])
+    }
+}
