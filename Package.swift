@@ -130,8 +130,9 @@ let package = Package(
         .testTarget(
             name: "ReflexExchangeTests",
             dependencies: [
-                "ReflexCore", "ReflexBacktest", "ReflexExchange", "ReflexLive",
+                "ReflexCore", "ReflexBacktest", "ReflexExchange", "ReflexLive", "ReflexPaperVenue",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures", "Bybit/Fixtures", "Deribit/Fixtures"],
             swiftSettings: swiftSettings

@@ -91,6 +91,16 @@ public struct IsolatedMarginAccount: Sendable, Hashable {
         return lost
     }
 
+    /// Moves `amount` from the free balance into the open position's isolated wallet (Binance's "modify isolated
+    /// position margin", type 1), which lowers a long's liquidation price and raises a short's.
+    /// - Returns: false (nothing changed) when flat or when the free balance is short.
+    public mutating func addMargin(_ amount: Money, openOrderMargin: Money) -> Bool {
+        guard positionAmount.raw != 0, amount.raw > 0, availableBalance(openOrderMargin: openOrderMargin) >= amount
+        else { return false }
+        isolatedWallet += amount
+        return true
+    }
+
     /// Initial margin for `notional` at the account's leverage.
     public func initialMargin(_ notional: Money) -> Money {
         Money(raw: notional.raw / Int64(leverage), precision: 8)

@@ -380,6 +380,19 @@ actor PaperExchange {
         account.leverage = leverage
     }
 
+    /// `POST /fapi/v1/positionMargin` with type 1: adds isolated margin to the open position and announces the
+    /// new isolated wallet on the user stream.
+    func addPositionMargin(_ amount: Money, time: Int64) throws(BinanceAPIError) {
+        guard account.positionAmount.raw != 0 else {
+            throw BinanceAPIError(code: -4047, msg: "There is no position to add margin to.")
+        }
+        guard account.addMargin(amount, openOrderMargin: openOrderMargin()) else {
+            throw BinanceAPIError(code: -4051, msg: "Isolated balance insufficient.")
+        }
+        publish(
+            UserDataEvents.accountUpdate(account, rules: rules, mark: markPrice ?? account.entryPrice, eventTime: time))
+    }
+
     /// Initial margin held by open, non-reduce-only orders.
     func openOrderMargin() -> Money {
         var total = Money.zero

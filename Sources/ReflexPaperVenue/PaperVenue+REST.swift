@@ -153,6 +153,19 @@ extension PaperVenue {
                 return #"{"leverage":\#(leverage),"maxNotionalValue":"\#(maxNotional)","symbol":"\#(rules.symbol)"}"#
             }
         }
+        router.post("fapi/v1/positionMargin") { request, context in
+            await self.respond(request, context, security: .signed) { p in
+                try Self.checkSymbol(p, rules)
+                guard let amount = try p.decimal("amount", as: Money.self), amount.raw > 0 else {
+                    throw BinanceAPIError(parameter: "amount")
+                }
+                guard try p.int64("type") == 1 else {
+                    throw BinanceAPIError(code: -1130, msg: "The paper venue only adds margin (type 1).")
+                }
+                try await exchange.addPositionMargin(amount, time: PaperVenue.wallClockMilliseconds)
+                return #"{"amount":\#(amount),"code":200,"msg":"Successfully modify position margin.","type":1}"#
+            }
+        }
         router.post("fapi/v1/marginType") { request, context in
             await self.respond(request, context, security: .signed) { p in
                 try Self.checkSymbol(p, rules)

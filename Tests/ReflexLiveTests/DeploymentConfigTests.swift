@@ -52,6 +52,10 @@ struct DeploymentConfigTests {
             (#"{\#(base),"paper":{"speed":0}}"#, "paper.speed", "expected a number"),
             (#"{\#(base),"listener":{"port":"8787"}}"#, "listener.port", "expected an integer"),
             (#"{\#(base),"marginDefence":{"action":"addMargin"}}"#, "marginDefence.amount", "required"),
+            (
+                #"{"venue":"bybit","symbols":["BTCUSDT"],"strategy":"s","exchange":{"apiKeyEnv":"K","apiSecretEnv":"S"},"marginDefence":{"action":"addMargin","amount":"50"}}"#,
+                "marginDefence.action", "binance venues only"
+            ),
             (#"{\#(base),"logFormat":"xml"}"#, "logFormat", "expected one of"),
             (#"{"venue":"binance","symbols":["BTCUSDT"],"strategy":"s"}"#, "exchange.apiKeyEnv", "needs"),
             (#"{"venue":"paper","symbols":["btcusdt"],"strategy":"s"}"#, "symbols[0]", "capitals"),

@@ -206,6 +206,10 @@ public final class BinanceExchange: ExchangeClient {
             .map { BinanceParse.position($0, now: now) }
     }
 
+    public func addMargin(symbol: String, amount: Money) async throws {
+        try await rest.addPositionMargin(symbol: symbol, amount: amount)
+    }
+
     public func account() async throws -> AccountSnapshot {
         let record = try await rest.account()
         return AccountSnapshot(

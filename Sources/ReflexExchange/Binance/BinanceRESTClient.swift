@@ -176,6 +176,12 @@ public final class BinanceRESTClient: Sendable {
         return try await send(.GET, "/fapi/v3/positionRisk", query, .signed, as: [BinancePositionRecord].self)
     }
 
+    /// `POST /fapi/v1/positionMargin` with `type=1`: adds isolated margin to the open position.
+    func addPositionMargin(symbol: String, amount: Money) async throws {
+        let query = BinanceQuery([("symbol", symbol), ("amount", amount.description), ("type", "1")])
+        _ = try await sendRaw(.POST, "/fapi/v1/positionMargin", query, .signed)
+    }
+
     /// `GET /fapi/v3/account`.
     func account() async throws -> BinanceAccountRecord {
         try await send(.GET, "/fapi/v3/account", BinanceQuery(), .signed, as: BinanceAccountRecord.self)

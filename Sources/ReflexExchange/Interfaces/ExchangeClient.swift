@@ -26,6 +26,18 @@ public protocol ExchangeClient: Sendable {
 
     /// Tick size, step size and size/notional limits of `symbol`.
     func instrumentRules(symbol: String) async throws -> InstrumentRules
+
+    /// Moves `amount` of the margin asset into the isolated margin of the open `symbol` position (the margin
+    /// defence's `addMargin`); the venue's position update follows on the account stream.
+    /// - Throws: `ExchangeError` (`unsupported` for a venue without isolated top-ups).
+    func addMargin(symbol: String, amount: Money) async throws
+}
+
+extension ExchangeClient {
+    public func addMargin(symbol: String, amount: Money) async throws {
+        throw ExchangeError(
+            code: ExchangeError.unsupported, message: "\(venue) has no isolated-margin top-up in Reflex yet")
+    }
 }
 
 /// What happened to a placed order, as the engine event it becomes.

@@ -51,6 +51,8 @@ public struct ExchangeError: Error, Hashable, Sendable, CustomStringConvertible 
     public static let executionUnknown = 3
     /// An HTTP error status without a venue error body (the status is in `httpStatus`).
     public static let httpError = 4
+    /// The venue adapter does not offer the operation.
+    public static let unsupported = 5
     /// HTTP 429: request rate limit broken.
     public static let rateLimited = 429
     /// HTTP 418: IP banned for ignoring 429s.

@@ -113,6 +113,14 @@ extension DeploymentConfig {
                     throw ConfigurationError(
                         path: "marginDefence.amount", message: "required when action is \"addMargin\"")
                 }
+                // Said now rather than at the first margin call: only the Binance adapter can top up margin.
+                guard [.paper, .binance, .binanceTestnet].contains(venue) else {
+                    throw ConfigurationError(
+                        path: "marginDefence.action",
+                        message:
+                            "\"addMargin\" is available on paper and binance venues only; use \"reduce\" on \(venue.rawValue)"
+                    )
+                }
                 risk.marginDefence = MarginDefence(
                     threshold: threshold, action: .addMargin(amount), cooldown: .seconds(Int64(cooldown)))
             default:

@@ -49,9 +49,16 @@ public struct ExchangeOrderGateway: OrderGateway {
     }
 
     public func addMargin(symbol: String, amount: Money) async -> [EngineEvent] {
-        // Isolated-margin top-up is not part of the venue-neutral client yet; the defence is logged so the
-        // operator sees it, and `reduce` remains the configured default.
-        logger.critical("addMargin requested but not supported by \(client.venue)", metadata: ["amount": "\(amount)"])
+        do {
+            try await client.addMargin(symbol: symbol, amount: amount)
+            logger.warning(
+                "margin defence: isolated margin added", metadata: ["symbol": "\(symbol)", "amount": "\(amount)"])
+        } catch {
+            // Nothing to undo in the engine; the margin warnings keep coming and the liquidation guard stays armed.
+            logger.critical(
+                "margin defence: adding isolated margin failed",
+                metadata: ["symbol": "\(symbol)", "amount": "\(amount)", "error": "\(error)"])
+        }
         return []
     }
 
