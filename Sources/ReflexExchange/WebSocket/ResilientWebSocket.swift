@@ -214,7 +214,7 @@ public final class ResilientWebSocket: Service, Sendable {
                         // Buffered messages are returned without suspending: without this a burst of a few hundred
                         // would run ahead of everything the handler started.
                         sinceYield += 1
-                        if sinceYield >= 4 {
+                        if sinceYield >= 16 {
                             sinceYield = 0
                             await Task.yield()
                         }

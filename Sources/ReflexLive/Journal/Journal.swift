@@ -43,8 +43,8 @@ public final class Journal {
 
     public func append(_ event: EngineEvent) throws {
         if case .tick(let tick) = event {
-            pending.append(contentsOf: Array("T\t".utf8))
-            pending.append(contentsOf: Array(ReflexTickFile.line(tick).utf8))
+            pending.append(contentsOf: "T\t".utf8)
+            pending.append(contentsOf: ReflexTickFile.line(tick).utf8)
         } else {
             pending.append(contentsOf: Array("E\t".utf8))
             pending.append(contentsOf: try encoder.encode(event))

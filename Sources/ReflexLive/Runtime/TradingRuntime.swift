@@ -51,6 +51,10 @@ public final class TradingRuntime: Service {
         var journal: Journal
         var recorder: ReflexTickWriter?
         var lastEvents: [String] = []
+        /// The last event's commands, journaled when the next event comes (or at shutdown): they follow from the
+        /// event, which is journaled first, so a replay re-derives them; encoding them later keeps JSON off the
+        /// path from a trade to its order.
+        var unjournaledCommands: [EngineCommand] = []
         /// Commands sent whose outcome has not come back yet (shutdown waits for them).
         var inFlight = 0
         /// Set once the final snapshot is written (or the journal failed): later events are not applied.
@@ -166,6 +170,7 @@ public final class TradingRuntime: Service {
         try state.withLock { shared in
             guard !shared.closed else { return }
             shared.closed = true
+            try shared.journal.append(shared.unjournaledCommands)
             try shared.journal.appendSnapshot(shared.engine)
             try shared.journal.sync()
             shared.recorder?.flush()
@@ -217,18 +222,25 @@ public final class TradingRuntime: Service {
 
     /// Applies the event, journals it (flushed when it caused commands: write-ahead), records it.
     private func process(_ event: EngineEvent, shared: inout SharedState) throws -> [EngineCommand] {
-        let commands = shared.engine.handle(event)
-        if !event.isTick {
+        let journal = shared.journal
+        if !shared.unjournaledCommands.isEmpty {
+            try journal.append(shared.unjournaledCommands)
+            shared.unjournaledCommands = []
+        }
+        let commands: [EngineCommand]
+        if case .tick(let tick) = event {
+            commands = shared.engine.handle(tick: tick)
+        } else {
+            commands = shared.engine.handle(event)
             shared.lastEvents.append("\(event.kind)")
             if shared.lastEvents.count > 10 { shared.lastEvents.removeFirst() }
         }
-        let journal = shared.journal
         try journal.append(event)
+        shared.unjournaledCommands = commands
         // Group commit: the event that causes an order reaches the OS before the order leaves, and every other
         // non-tick event and every 64 KiB are flushed too. Ticks that caused nothing may wait in the buffer: after
         // a crash the engine recovers exactly to the last record that reached the OS, a state no order depended on
-        // beyond it. The commands follow their event (a replay re-derives them anyway).
-        if !commands.isEmpty { try journal.append(commands) }
+        // beyond it.
         if !commands.isEmpty || !event.isTick || journal.pendingBytes >= 64 * 1024 {
             try journal.flush()
         }
@@ -248,6 +260,7 @@ public final class TradingRuntime: Service {
             shared.recorder?.flush()
         }
         if journal.recordsSinceSnapshot >= configuration.snapshotEvery {
+            shared.unjournaledCommands = []  // the snapshot holds their effect
             try journal.compact(to: shared.engine)
             logger.debug("journal compacted")
         }
@@ -255,8 +268,12 @@ public final class TradingRuntime: Service {
     }
 
     /// Sends one command in its own task; its outcome comes back as events.
+    ///
+    /// The task starts immediately, in the caller's context, and runs until its first suspension: signing, the
+    /// HTTP request and (the connection being on this same event loop) the socket write happen before the caller
+    /// goes on to the next trade. A task that merely got queued would wait behind everything already queued.
     private func send(_ command: EngineCommand, causedBy event: EngineEvent, arrived: ContinuousClock.Instant?) {
-        Task {
+        let operation: @Sendable () async -> Void = { [self] in
             if case .place = command, let arrived, let observe = tickToOrder.withLock({ $0 }) {
                 observe(ContinuousClock.now - arrived)
             }
@@ -271,6 +288,11 @@ public final class TradingRuntime: Service {
             }
             for event in events { deliver(event) }
             state.withLock { $0.inFlight -= 1 }
+        }
+        if #available(macOS 26.0, *) {
+            Task.immediate(operation: operation)
+        } else {
+            Task(operation: operation)
         }
     }
 
