@@ -15,6 +15,9 @@ BIN=${BIN:-.build/release/reflex}
 [ -x "$BIN" ] || swift build -c release --product reflex
 OUT=${OUT:-/tmp/reflex-live-bench}
 rm -rf "$OUT" && mkdir -p "$OUT"
+# A long replay loops the same hours of tape: fees alone would drain a small account and stop the trading, so the
+# venue's balance and the engine's equity are large (sizes stay capped by maxPositionNotional).
+BALANCE=${BALANCE:-10000000}
 VENUE_PORT=${VENUE_PORT:-19765}
 LISTENER_PORT=${LISTENER_PORT:-19787}
 export B_KEY=bench-key B_SECRET=bench-secret
@@ -26,7 +29,7 @@ cat > "$OUT/config.json" <<JSON
                 "restURL": "http://127.0.0.1:$VENUE_PORT", "streamURL": "ws://127.0.0.1:$VENUE_PORT" },
   "listener": { "host": "127.0.0.1", "port": $LISTENER_PORT, "secretEnvs": ["B_WEBHOOK"] },
   "control": { "secretEnv": "B_CONTROL" },
-  "risk": { "maxPositionNotional": "25000" },
+  "risk": { "maxPositionNotional": "25000" }, "initialEquity": "$BALANCE",
   "stateDirectory": "$OUT/state", "record": false, "logFormat": "json"
 }
 JSON
@@ -35,7 +38,7 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 "$BIN" venue --ticks Data/BTCUSDT-trades-2024-08-08-2354.csv --port "$VENUE_PORT" --speed "$SPEED" --loop \
   --api-key-env B_KEY --api-secret-env B_SECRET --webhook-url "http://127.0.0.1:$LISTENER_PORT/webhooks/events" \
-  --webhook-secret-env B_WEBHOOK > "$OUT/venue.log" 2>&1 &
+  --webhook-secret-env B_WEBHOOK --balance "$BALANCE" > "$OUT/venue.log" 2>&1 &
 PIDS+=($!)
 sleep 1
 CAPTURE=${CAPTURE:-0}
