@@ -59,11 +59,8 @@ public final class ControlRoutes: Sendable {
             return false
         }
         if let action = operatorRequest.action, !duplicate {
+            // Applied before this returns: the answer below already shows the command's effect.
             runtime.deliver(.control(ControlCommand(action: action, source: "operator", time: now)))
-        }
-        if operatorRequest == .status || !duplicate {
-            // Answer with the status as it will be once this request is applied (it is queued in order).
-            try? await Task.sleep(for: .milliseconds(operatorRequest == .status ? 0 : 50))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
