@@ -310,6 +310,21 @@ struct EngineTests {
         #expect(f.tick(3400, "59800").placed.isEmpty, "one exit at a time")
     }
 
+    @Test("When the stop fills while a market exit is in flight, only resting orders are cancelled")
+    func flatWithAnExitInFlight() throws {
+        var f = EngineFixture()
+        let entry = try #require(f.tick(3200, "60050").placed.first)
+        let protection = f.fill(entry, price: "60050", trade: "t1").placed
+        let stop = try #require(protection.first { $0.purpose == .stopLoss })
+        let target = try #require(protection.first { $0.purpose == .takeProfit })
+        let exit = try #require(f.tick(3300, "59900").placed.first)
+        #expect(exit.type == .market && exit.reduceOnly)
+        // The venue triggers the stop before the exit reaches it: flat, the target goes, the exit is left to expire.
+        let afterStop = f.fill(stop, price: "59890", trade: "t2")
+        #expect(f.engine.position.isFlat)
+        #expect(afterStop.canceled == [target.clientOrderID])
+    }
+
     @Test("The daily loss limit halts entries and keeps protection")
     func dailyLoss() throws {
         var f = EngineFixture(risk: RiskLimits(maxDailyLoss: Money("10")!))

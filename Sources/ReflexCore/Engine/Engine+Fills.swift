@@ -110,7 +110,12 @@ extension Engine {
             // Flat: whatever protection is left has nothing to protect (one-cancels-the-other).
             plan = nil
             lastExitBar = barsClosed
-            cancelOrders(where: { $0.intent.reduceOnly }, reason: "position closed", time: fill.time, &out)
+            // Resting protection only: a reduce-only market order still in flight fills or expires on its own, and
+            // cancelling it would just race its fill (and fail with "unknown order").
+            cancelOrders(
+                where: { $0.intent.reduceOnly && $0.intent.type != .market }, reason: "position closed",
+                time: fill.time,
+                &out)
             return
         }
         switch purpose {
