@@ -14,7 +14,9 @@ public final class RuntimeMetrics: Sendable {
         var latencySum = 0.0
         var latencyCount = 0
         /// The last samples, for exact percentiles in `reflex status`.
+        /// The last 10 000 latencies, a ring once full (no shifting on the order path).
         var recentLatencies: [Double] = []
+        var nextLatencySlot = 0
     }
 
     static let latencyBounds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]
@@ -43,8 +45,12 @@ public final class RuntimeMetrics: Sendable {
             c.latencyBuckets[index] += 1
             c.latencySum += seconds
             c.latencyCount += 1
-            c.recentLatencies.append(seconds)
-            if c.recentLatencies.count > 10_000 { c.recentLatencies.removeFirst(c.recentLatencies.count - 10_000) }
+            if c.recentLatencies.count < 10_000 {
+                c.recentLatencies.append(seconds)
+            } else {
+                c.recentLatencies[c.nextLatencySlot] = seconds
+                c.nextLatencySlot = (c.nextLatencySlot + 1) % 10_000
+            }
         }
     }
 
