@@ -31,11 +31,13 @@ public struct WebhookListener: Service {
     ///   - configuration: addresses, secrets, limits.
     ///   - logger: receives one line per request (never a secret).
     ///   - clock: wall time; inject a fixed one in tests.
+    ///   - observe: told the route and HTTP status of every answer (metrics).
     ///   - deliver: receives each accepted event once; must not block.
     /// - Throws: when the dead-letter file cannot be opened.
     public init(
         configuration: WebhookConfiguration, logger: Logger,
         clock: @escaping WebhookClock = WebhookListener.systemClock,
+        observe: @escaping @Sendable (_ route: String, _ status: Int) -> Void = { _, _ in },
         deliver: @escaping @Sendable (AcceptedWebhook) -> Void
     ) throws {
         self.configuration = configuration
@@ -43,7 +45,7 @@ public struct WebhookListener: Service {
         self.pipeline = WebhookPipeline(
             configuration: configuration,
             deadLetter: try configuration.deadLetterPath.map { try DeadLetterLog(path: $0) },
-            clock: clock, logger: logger, deliver: deliver)
+            clock: clock, logger: logger, observe: observe, deliver: deliver)
     }
 
     /// The system's wall clock.

@@ -16,13 +16,15 @@ final class WebhookPipeline: Sendable {
     let clock: WebhookClock
     let logger: Logger
     let deliver: @Sendable (AcceptedWebhook) -> Void
+    let observe: @Sendable (_ route: String, _ status: Int) -> Void
     private let replayGuard: Mutex<ReplayGuard>
     private let rateLimiter: Mutex<SourceRateLimiter>
     private let alertSequence = Atomic<Int>(0)
 
     init(
         configuration: WebhookConfiguration, deadLetter: DeadLetterLog?, clock: @escaping WebhookClock,
-        logger: Logger, deliver: @escaping @Sendable (AcceptedWebhook) -> Void
+        logger: Logger, observe: @escaping @Sendable (_ route: String, _ status: Int) -> Void = { _, _ in },
+        deliver: @escaping @Sendable (AcceptedWebhook) -> Void
     ) {
         self.configuration = configuration
         self.verifier = StandardWebhookVerifier(secrets: configuration.secrets, tolerance: configuration.tolerance)
@@ -32,6 +34,7 @@ final class WebhookPipeline: Sendable {
         self.clock = clock
         self.logger = logger
         self.deliver = deliver
+        self.observe = observe
         self.replayGuard = Mutex(ReplayGuard(capacity: configuration.replayCapacity))
         self.rateLimiter = Mutex(SourceRateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))
     }
@@ -219,6 +222,7 @@ final class WebhookPipeline: Sendable {
         if let id = outcome.id { metadata["id"] = "\(id)" }
         if let rejection = outcome.rejection { metadata["error"] = "\(rejection)" }
         logger.info("webhook", metadata: metadata)
+        observe(route, Int(outcome.status.code))
     }
 }
 

@@ -38,7 +38,7 @@ enum StatusText {
         )
         for order in b["workingOrders"] as? [[String: Any]] ?? [] {
             lines.append(
-                "  order \(order["clientOrderId"] ?? "") \(order["purpose"] ?? "") \(order["side"] ?? "") \(order["type"] ?? "") \(order["quantity"] ?? "")\((order["trigger"] as? String).map { " @ \($0)" } ?? "")"
+                "  order \(order["clientOrderId"] ?? "") \(order["purpose"] ?? "") \(order["side"] ?? "") \(order["type"] ?? "") \(order["quantity"] ?? "")\((order["trigger"] as? String).map { " @ \($0)" } ?? "")\(order["cancelRequested"] as? Bool == true ? " (cancelling)" : "")"
             )
         }
         if let events = b["lastEvents"] as? [String], !events.isEmpty {

@@ -54,6 +54,20 @@ struct LiveLoopTests {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     }
 
+    /// `GET /metrics` of the bot's listener, as sample name (with labels) → value.
+    static func metrics(_ bot: Bot) throws -> [String: Double] {
+        let url = URL(string: "http://127.0.0.1:\(bot.listenerPort)/metrics")!
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                continue
+            }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+
     /// Polls `reflex status --json` until `condition` holds (or the deadline passes).
     static func waitFor(_ bot: Bot, seconds: Double, _ condition: ([String: Any]) -> Bool) throws -> [String: Any]? {
         let deadline = Date().addingTimeInterval(seconds)
@@ -64,8 +78,10 @@ struct LiveLoopTests {
         return try status(bot)
     }
 
+    /// The stop-loss and take-profit in force (a cancel on its way does not count).
     static func protective(_ s: [String: Any]) -> [String] {
         (s["workingOrders"] as? [[String: Any]] ?? []).compactMap {
+            guard $0["cancelRequested"] as? Bool != true else { return nil }
             let purpose = $0["purpose"] as? String
             return purpose == "stopLoss" || purpose == "takeProfit" ? $0["clientOrderId"] as? String : nil
         }
@@ -94,6 +110,15 @@ struct LiveLoopTests {
             try Self.waitFor(bot, seconds: 90) { ($0["fills"] as? Int ?? 0) > 0 && Self.protective($0).count == 2 })
         #expect(Self.protective(protected).count == 2, "status: \(protected)")
         #expect((protected["position"] as? String).map { $0 != "0.000" && $0 != "0" } == true)
+
+        // Prometheus metrics count what just happened: ticks, the venue's fill webhooks answered 200, the order's
+        // tick-to-order latency, accepted orders.
+        let metrics = try Self.metrics(bot)
+        #expect((metrics["reflex_ticks_total"] ?? 0) > 100)
+        #expect((metrics[#"reflex_webhook_answers_total{status="200"}"#] ?? 0) > 0, "\(metrics)")
+        #expect((metrics["reflex_tick_to_order_seconds_count"] ?? 0) > 0)
+        #expect((metrics[#"reflex_orders_total{outcome="accepted"}"#] ?? 0) >= 3)
+        #expect(metrics["reflex_reconnects_total"] != nil)
 
         // The operator switches mode live.
         let mode = try ReflexProcess.run(["mode", "range", "--config", bot.configPath], environment: bot.environment)

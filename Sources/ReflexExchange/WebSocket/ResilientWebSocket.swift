@@ -21,6 +21,10 @@ public final class ResilientWebSocket: Service, Sendable {
     public let events: AsyncStream<WebSocketEvent>
     /// Counters for metrics and tests.
     public var statistics: WebSocketStatistics { state.withLock { $0.statistics } }
+    /// Reconnects of every resilient WebSocket in this process (market and account streams of any venue), for
+    /// the bot's `/metrics`.
+    public static var reconnectsInProcess: Int { processReconnects.load(ordering: .relaxed) }
+    private static let processReconnects = Atomic<Int>(0)
 
     private let continuation: AsyncStream<WebSocketEvent>.Continuation
     private let url: @Sendable () async throws -> String
@@ -118,6 +122,7 @@ public final class ResilientWebSocket: Service, Sendable {
                 delay = configuration.backoff.delay(afterFailures: failures, random: random())
             }
             state.withLock { $0.statistics.reconnects += 1 }
+            Self.processReconnects.add(1, ordering: .relaxed)
             logger.warning(
                 "websocket reconnecting",
                 metadata: [

@@ -3,6 +3,7 @@ import HTTPTypes
 public import Hummingbird
 import NIOCore
 import ReflexCore
+import ReflexExchange
 public import ReflexWebhook
 import Synchronization
 
@@ -30,7 +31,10 @@ public final class ControlRoutes: Sendable {
         router.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: self.metrics.prometheusText(status: self.runtime.status()))))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: self.metrics.prometheusText(
+                            status: self.runtime.status(), reconnects: ResilientWebSocket.reconnectsInProcess))))
         }
     }
 

@@ -121,7 +121,7 @@ public struct LiveBot: Sendable {
                     WebhookConfiguration.TLSFiles(certificatePath: $0, keyPath: config.listener.tlsKey!)
                 },
                 allowPlainHTTPOffLoopback: config.listener.allowPlainHTTP),
-            logger: logger
+            logger: logger, observe: { _, status in metrics.observeWebhookAnswer(status) }
         ) { accepted in
             runtime.deliver(accepted.event)
         }

@@ -8,13 +8,12 @@ public final class RuntimeMetrics: Sendable {
         var eventsByType: [String: Int] = [:]
         var ordersByOutcome: [String: Int] = [:]
         var webhookAnswers: [Int: Int] = [:]
-        var reconnects = 0
         /// Tick → order latency histogram buckets (seconds).
         var latencyBuckets = [Int](repeating: 0, count: RuntimeMetrics.latencyBounds.count + 1)
         var latencySum = 0.0
         var latencyCount = 0
-        /// The last samples, for exact percentiles in `reflex status`.
-        /// The last 10 000 latencies, a ring once full (no shifting on the order path).
+        /// The last 10 000 latencies (exact percentiles in `reflex status`), a ring once full: no shifting on the
+        /// order path.
         var recentLatencies: [Double] = []
         var nextLatencySlot = 0
     }
@@ -64,10 +63,10 @@ public final class RuntimeMetrics: Sendable {
         return (at(0.5), at(0.99), samples.count)
     }
 
-    public func observeReconnect() { counters.withLock { $0.reconnects += 1 } }
     public func observeWebhookAnswer(_ status: Int) { counters.withLock { $0.webhookAnswers[status, default: 0] += 1 } }
 
-    public func prometheusText(status: RuntimeStatus) -> String {
+    /// - Parameter reconnects: WebSocket reconnects so far (the streams keep their own count).
+    public func prometheusText(status: RuntimeStatus, reconnects: Int) -> String {
         let c = counters.withLock { $0 }
         var lines: [String] = []
         lines.append("# HELP reflex_ticks_total Trades received from the market stream.")
@@ -88,8 +87,9 @@ public final class RuntimeMetrics: Sendable {
         for (code, n) in c.webhookAnswers.sorted(by: { $0.key < $1.key }) {
             lines.append("reflex_webhook_answers_total{status=\"\(code)\"} \(n)")
         }
+        lines.append("# HELP reflex_reconnects_total WebSocket reconnects (market and account streams).")
         lines.append("# TYPE reflex_reconnects_total counter")
-        lines.append("reflex_reconnects_total \(c.reconnects)")
+        lines.append("reflex_reconnects_total \(reconnects)")
         lines.append("# HELP reflex_tick_to_order_seconds From a tick's arrival to the order it caused leaving.")
         lines.append("# TYPE reflex_tick_to_order_seconds histogram")
         var cumulative = 0

@@ -43,6 +43,8 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
         public var quantity: String
         public var trigger: String?
         public var accepted: Bool
+        /// A cancel is on its way; the order stays listed until the venue confirms.
+        public var cancelRequested: Bool
     }
 
     public init(engine: Engine, uptimeSeconds: Double, lastEvents: [String]) {
@@ -66,7 +68,7 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
                 clientOrderId: order.intent.clientOrderID.rawValue, purpose: order.intent.purpose.rawValue,
                 side: order.intent.side.rawValue, type: order.intent.type.name,
                 quantity: order.intent.quantity.description,
-                trigger: trigger, accepted: order.accepted)
+                trigger: trigger, accepted: order.accepted, cancelRequested: order.cancelRequested)
         }
         fills = engine.fillCount
         realizedPnl = engine.realizedPnl.description
