@@ -52,6 +52,9 @@ final class UserDataFeed: Sendable {
         }
     }
 
+    /// Private connections attached now (tests wait on it: a client that has connected may not be attached yet).
+    var connectionCount: Int { state.withLock { $0.subscribers.count } }
+
     /// True while `key` is active (no side effect: connecting does not extend a key).
     func isActive(_ key: String) -> Bool {
         let now = ContinuousClock.now

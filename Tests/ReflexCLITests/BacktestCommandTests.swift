@@ -6,9 +6,9 @@ struct BacktestCommandTests {
     let sample = "Data/BTCUSDT-trades-2024-08-08-2354.csv"
 
     @Test("The README's backtest prints a summary and writes the report")
-    func readmeBacktest() throws {
+    func readmeBacktest() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-cli-\(UUID().uuidString)").path
-        let result = try ReflexProcess.run([
+        let result = try await ReflexProcess.run([
             "backtest", "--strategy", "Strategies/donchian-trend.json", "--ticks", sample, "--out", out,
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -22,9 +22,9 @@ struct BacktestCommandTests {
     }
 
     @Test("--json prints one object with the required keys")
-    func json() throws {
+    func json() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-cli-\(UUID().uuidString)").path
-        let result = try ReflexProcess.run([
+        let result = try await ReflexProcess.run([
             "backtest", "--strategy", "Strategies/donchian-range.json", "--ticks", sample, "--json", "--out", out,
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -40,29 +40,29 @@ struct BacktestCommandTests {
     }
 
     @Test("A strategy file with a bad value fails in one line naming the key path")
-    func badStrategy() throws {
+    func badStrategy() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json").path
         try #"{"name":"x","symbol":"BTCUSDT","barInterval":"5s","stops":{"stopATR":0}}"#.write(
             toFile: path, atomically: true, encoding: .utf8)
-        let result = try ReflexProcess.run(["backtest", "--strategy", path, "--ticks", sample])
+        let result = try await ReflexProcess.run(["backtest", "--strategy", path, "--ticks", sample])
         #expect(result.status != 0)
         #expect(result.stderr.contains("stops.stopATR"))
         #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
     }
 
     @Test("A malformed tick file fails naming file, line and column")
-    func badTicks() throws {
+    func badTicks() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("BTCUSDT-bad-\(UUID().uuidString).csv")
             .path
         try
             "id,price,qty,quote_qty,time,is_buyer_maker\n1,100,1,100,1723161256322,false\n2,100,x,100,1723161256323,false\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try ReflexProcess.run([
+        let result = try await ReflexProcess.run([
             "backtest", "--strategy", "Strategies/donchian-trend.json", "--ticks", path,
         ])
         #expect(result.status != 0)
         #expect(result.stderr.contains("\(path):3: column 3: quantity"))
-        let skipped = try ReflexProcess.run([
+        let skipped = try await ReflexProcess.run([
             "backtest", "--strategy", "Strategies/donchian-trend.json", "--ticks", path, "--skip-bad-lines",
         ])
         #expect(skipped.status == 0)
@@ -70,8 +70,8 @@ struct BacktestCommandTests {
     }
 
     @Test("reflex indicators prints the exact header and one row per bar")
-    func indicators() throws {
-        let result = try ReflexProcess.run([
+    func indicators() async throws {
+        let result = try await ReflexProcess.run([
             "indicators", "--ticks", sample, "--bar", "5s", "--donchian", "20", "--atr", "14", "--vol", "20",
         ])
         #expect(result.status == 0)
@@ -81,15 +81,15 @@ struct BacktestCommandTests {
                 == "open_time_ms,open,high,low,close,volume,trades,donchian_upper,donchian_lower,donchian_middle,atr,volatility"
         )
         #expect(lines.count == 70)
-        let bad = try ReflexProcess.run(["indicators", "--ticks", sample, "--bar", "5 seconds"])
+        let bad = try await ReflexProcess.run(["indicators", "--ticks", sample, "--bar", "5 seconds"])
         #expect(bad.status != 0 && bad.stderr.contains("--bar"))
     }
 
     @Test(
         "Every command explains itself with --help",
         arguments: [["--help"], ["backtest", "--help"], ["indicators", "--help"], ["bench", "--help"]])
-    func help(arguments: [String]) throws {
-        let result = try ReflexProcess.run(arguments)
+    func help(arguments: [String]) async throws {
+        let result = try await ReflexProcess.run(arguments)
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE"))
     }

@@ -1,8 +1,12 @@
 import Foundation
 
 /// Runs the built `reflex` executable as a user would and captures what it prints.
+///
+/// Waiting for a child happens on a thread of its own, never on one of Swift concurrency's cooperative threads: a
+/// 2-core CI machine has only two of those for the whole parallel suite, and a test that holds one for a child's
+/// lifetime starves every timing-sensitive test running beside it.
 struct ReflexProcess {
-    struct Outcome {
+    struct Outcome: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -19,24 +23,42 @@ struct ReflexProcess {
         return repoRoot.appendingPathComponent(".build/debug/reflex")
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    /// Runs `reflex arguments` to completion.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
+        try await onOwnThread { try runBlocking(arguments, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = repoRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // Files rather than pipes: neither stream can fill up and block the child while the other is read.
+        let out = try OutputFile()
+        let err = try OutputFile()
+        process.standardOutput = out.handle
+        process.standardError = err.handle
         try process.run()
-        // Read before waiting so a large output cannot fill the pipe and block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return Outcome(status: process.terminationStatus, stdout: try out.text(), stderr: try err.text())
+    }
+
+    /// A temporary file a child writes to, removed once read.
+    private final class OutputFile {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-out-\(UUID().uuidString)")
+        let handle: FileHandle
+
+        init() throws {
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            handle = try FileHandle(forWritingTo: url)
+        }
+
+        func text() throws -> String {
+            try handle.close()
+            defer { try? FileManager.default.removeItem(at: url) }
+            return String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        }
     }
 }
 
@@ -74,5 +96,12 @@ extension ReflexProcess {
         process.standardError = handle
         try process.run()
         return Running(process: process, log: log)
+    }
+}
+
+/// Runs blocking `work` on a new thread and awaits its result without holding a cooperative thread meanwhile.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }

@@ -26,7 +26,7 @@ extension PaperVenueTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     let started = ContinuousClock.now
                     let inbox = H.connect(url: "ws://127.0.0.1:\(port)/market/ws/btcusdt@aggTrade", in: &group)
-                    let messages = try await inbox.wait(count: lines.count, seconds: 20)
+                    let messages = try await inbox.wait(count: lines.count, seconds: 120)
                     let elapsed = ContinuousClock.now - started
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     print(
@@ -50,31 +50,44 @@ extension PaperVenueTests {
 
         @Test("the market-stream drop fault closes connections; a reconnect plus REST backfill loses nothing")
         func dropFaultAndBackfill() async throws {
-            let ticks = H.ticks(Array(repeating: "60000.0", count: 60), spacing: 20)
+            // A trade every 20 ms for 30 s: the tape outlasts the test however slowly it runs. Connections are
+            // dropped after 1 s, time enough for even a starved client to receive some trades first.
+            let ticks = H.ticks(Array(repeating: "60000.0", count: 1500), spacing: 20)
             let configuration = H.configuration(
-                ticks: ticks, speed: 1, faults: .init(dropMarketStreamEvery: .milliseconds(300)))
+                ticks: ticks, speed: 1, faults: .init(dropMarketStreamEvery: .seconds(1)))
             try await H.withVenue(configuration) { port in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     let first = H.connect(url: "ws://127.0.0.1:\(port)/market/ws/btcusdt@aggTrade", in: &group)
-                    try await H.withTimeout(3, "the injected drop") {
+                    try await H.withTimeout(30, "the injected drop") {
                         while !first.isFinished { try await Task.sleep(for: .milliseconds(5)) }
                     }
                     let seen = first.messages.compactMap { H.object($0)?["a"] as? Int }
-                    #expect(!seen.isEmpty && seen.count < ticks.count)
-                    try await Task.sleep(for: .milliseconds(100))  // trades go by while disconnected
+                    let firstSeen = try #require(seen.first)
+                    let lastSeen = try #require(seen.last)
+                    #expect(seen.count < ticks.count)
+                    // Trades go by while disconnected: wait until the venue has published one after the last seen.
+                    try await H.withTimeout(30, "a trade while disconnected") {
+                        while true {
+                            let latest = try await H.send(
+                                .GET, port: port, path: "fapi/v1/aggTrades", [("symbol", "BTCUSDT"), ("limit", "1")],
+                                signing: .none, apiKey: nil)
+                            if let id = latest.array.first?["a"] as? Int, id > lastSeen { return }
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
                     let second = H.connect(url: "ws://127.0.0.1:\(port)/market/ws/btcusdt@aggTrade", in: &group)
                     let resumed = try await second.wait(count: 1)
                     let next = try #require(H.object(resumed[0])?["a"] as? Int)
-                    #expect(next > seen.last! + 1)
+                    #expect(next > lastSeen + 1)
                     let gap = try await H.send(
                         .GET, port: port, path: "fapi/v1/aggTrades",
                         [
-                            ("symbol", "BTCUSDT"), ("fromId", String(seen.last! + 1)),
-                            ("limit", String(next - seen.last! - 1)),
+                            ("symbol", "BTCUSDT"), ("fromId", String(lastSeen + 1)),
+                            ("limit", String(next - lastSeen - 1)),
                         ],
                         signing: .none, apiKey: nil)
                     let backfilled = gap.array.compactMap { $0["a"] as? Int }
-                    #expect(seen + backfilled + [next] == Array(seen.first!...next))
+                    #expect(seen + backfilled + [next] == Array(firstSeen...next))
                     group.cancelAll()
                 }
             }
@@ -94,7 +107,7 @@ extension PaperVenueTests {
                             ("quantity", "0.01"), ("price", "50000.0"), ("newClientOrderId", "dup-1"),
                         ])
                     #expect(placed.status == 200)
-                    try await H.withTimeout(5, "two deliveries") {
+                    try await H.withTimeout(30, "two deliveries") {
                         while receiver.received.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
                     }
                     let deliveries = receiver.received
@@ -123,10 +136,10 @@ extension PaperVenueTests {
                             ])
                         #expect(placed.status == 200)
                     }
-                    try await H.withTimeout(5, "four deliveries") {
+                    try await H.withTimeout(30, "four deliveries") {
                         while receiver.received.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
                     }
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await Task.sleep(for: .seconds(1))  // no fifth (a duplicate) comes after them
                     let deliveries = receiver.received
                     #expect(deliveries.count == 4)
                     #expect(Set(deliveries.map(\.id)).count == 4)

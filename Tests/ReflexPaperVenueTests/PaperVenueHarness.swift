@@ -53,25 +53,43 @@ enum PaperVenueHarness {
     static func withVenue(
         _ configuration: PaperVenueConfiguration, _ body: @Sendable (Int) async throws -> Void
     ) async throws {
+        try await withRunningVenue(configuration) { _, port in try await body(port) }
+    }
+
+    /// Runs a venue for the duration of `body`, handing it the venue and its bound port.
+    ///
+    /// Every wait in this harness has a generous limit: it only matters when the awaited thing never happens, and
+    /// a loaded 2-core CI machine running the suite in parallel can be many times slower than a laptop.
+    static func withRunningVenue(
+        _ configuration: PaperVenueConfiguration, _ body: @Sendable (PaperVenue, Int) async throws -> Void
+    ) async throws {
         let venue = PaperVenue(configuration: configuration, logger: logger)
         // A graceful shutdown, as on SIGTERM: the venue must stop by itself, promptly.
         let services = ServiceGroup(services: [venue], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
-            let port = try await withTimeout(5, "the venue to listen") { try await venue.boundPort() }
+            let port = try await withTimeout(30, "the venue to listen") { try await venue.boundPort() }
             do {
-                try await body(port)
+                try await body(venue, port)
             } catch {
                 group.cancelAll()
                 throw error
             }
             await services.triggerGracefulShutdown()
             group.addTask {
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(30))
                 throw TimeoutError(what: "the venue to shut down")
             }
             try await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// Waits until the venue has attached `count` user-data connections: a client whose connection is open may not
+    /// be attached yet, and events published before it is are not sent to it.
+    static func waitForUserStreams(_ venue: PaperVenue, count: Int = 1) async throws {
+        try await withTimeout(30, "the user-data stream to attach") {
+            while venue.userData.connectionCount < count { try await Task.sleep(for: .milliseconds(5)) }
         }
     }
 
@@ -133,7 +151,7 @@ enum PaperVenueHarness {
             request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: text))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 22)
         return RESTResult(status: Int(response.status.code), body: String(buffer: body))
     }
@@ -178,7 +196,7 @@ enum PaperVenueHarness {
         var isFinished: Bool { state.withLock { $0.finished } }
 
         /// Waits until `count` messages have arrived.
-        func wait(count: Int, seconds: Double = 5) async throws -> [String] {
+        func wait(count: Int, seconds: Double = 30) async throws -> [String] {
             try await PaperVenueHarness.withTimeout(seconds, "\(count) messages") {
                 while self.messages.count < count { try await Task.sleep(for: .milliseconds(5)) }
                 return Array(self.messages.prefix(count))
@@ -187,7 +205,7 @@ enum PaperVenueHarness {
 
         /// Waits for the first message satisfying `predicate` (parsed as JSON object).
         func first(
-            _ what: String, seconds: Double = 5, where predicate: @escaping @Sendable ([String: Any]) -> Bool
+            _ what: String, seconds: Double = 30, where predicate: @escaping @Sendable ([String: Any]) -> Bool
         ) async throws -> [String: Any] {
             let text = try await PaperVenueHarness.withTimeout(seconds, what) {
                 while true {

@@ -140,9 +140,9 @@ extension PaperVenueTests {
                     try await H.send(.POST, port: port, path: "fapi/v1/listenKey", signing: .none).object["listenKey"]
                         as? String)
                 let user = H.connect(url: "ws://127.0.0.1:\(port)/private/ws/\(key)", in: &group)
-                try await Task.sleep(for: .milliseconds(100))
+                try await H.waitForUserStreams(venue)
                 await services.triggerGracefulShutdown()
-                try await H.withTimeout(5, "the venue and its clients to stop") {
+                try await H.withTimeout(30, "the venue and its clients to stop") {
                     while !(market.isFinished && user.isFinished && stopped.isFinished) {
                         try await Task.sleep(for: .milliseconds(5))
                     }

@@ -261,14 +261,15 @@ extension PaperVenueTests {
 
         @Test("the query form /private/ws?listenKey= streams order events; a lapsed key sends listenKeyExpired")
         func privateStreamQueryFormAndExpiry() async throws {
+            // Long enough to connect and see an order event before the key lapses, even on a loaded machine.
             var configuration = H.configuration(ticks: H.ticks(["60000.00"]))
-            configuration.listenKeyValidity = .milliseconds(1500)
-            try await H.withVenue(configuration) { port in
+            configuration.listenKeyValidity = .seconds(4)
+            try await H.withRunningVenue(configuration) { venue, port in
                 let created = try await H.send(.POST, port: port, path: "fapi/v1/listenKey", signing: .none)
                 let key = try #require(created.object["listenKey"] as? String)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     let user = H.connect(url: "ws://127.0.0.1:\(port)/private/ws?listenKey=\(key)", in: &group)
-                    try await Task.sleep(for: .milliseconds(100))
+                    try await H.waitForUserStreams(venue)
                     _ = try await H.send(
                         .POST, port: port, path: "fapi/v1/order",
                         [
@@ -280,7 +281,7 @@ extension PaperVenueTests {
                     }
                     #expect((new["o"] as? [String: Any])?["c"] as? String == "q-1")
                     #expect((new["o"] as? [String: Any])?["p"] as? String == "50000.0")
-                    let expired = try await user.first("listenKeyExpired", seconds: 5) {
+                    let expired = try await user.first("listenKeyExpired") {
                         $0["e"] as? String == "listenKeyExpired"
                     }
                     #expect(expired["listenKey"] as? String == key)

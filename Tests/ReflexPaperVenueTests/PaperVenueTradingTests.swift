@@ -21,13 +21,13 @@ extension PaperVenueTests {
             try await receiver.run { url in
                 let configuration = H.configuration(
                     ticks: H.ticks(prices, spacing: spacing), speed: 1, leverage: leverage, webhookURL: url)
-                try await H.withVenue(configuration) { port in
+                try await H.withRunningVenue(configuration) { venue, port in
                     let created = try await H.send(.POST, port: port, path: "fapi/v1/listenKey", signing: .none)
                     let key = try #require(created.object["listenKey"] as? String)
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         let user = H.connect(url: "ws://127.0.0.1:\(port)/private/ws/\(key)", in: &group)
-                        // Let the private stream attach before the tape (and so any fill) can start.
-                        try await Task.sleep(for: .milliseconds(100))
+                        // The private stream attaches before the tape (and so any fill) can start.
+                        try await H.waitForUserStreams(venue)
                         let market = H.connect(url: "ws://127.0.0.1:\(port)/market/ws/btcusdt@aggTrade", in: &group)
                         _ = try await market.wait(count: 1)
                         try await body(port, market, user, receiver)
@@ -50,7 +50,8 @@ extension PaperVenueTests {
             "a market order fills at the next replayed trade; the fill arrives on the user stream and as a signed webhook"
         )
         func marketOrderFill() async throws {
-            let prices = Array(repeating: "60000.0", count: 3) + ["60010.5"] + Array(repeating: "60020.0", count: 100)
+            // The 60020.0 plateau lasts 20 s, so a slow order still fills on it.
+            let prices = Array(repeating: "60000.0", count: 3) + ["60010.5"] + Array(repeating: "60020.0", count: 400)
             try await Self.session(prices: prices, spacing: 50, failWebhooks: 1) { port, market, user, webhooks in
                 // Wait until the tape is at the 60020.0 plateau so the fill price is known.
                 _ = try await market.wait(count: 5)
@@ -128,8 +129,9 @@ extension PaperVenueTests {
 
         @Test("a protective STOP_MARKET on the algo endpoint triggers when the tape crosses it and closes the position")
         func protectiveStopTriggers() async throws {
+            // 8 s at 60000.0: time for the entry and the stop to be placed before the tape falls, even when slow.
             let prices =
-                Array(repeating: "60000.0", count: 80) + ["59800.0", "59600.0", "59499.9", "59400.0"]
+                Array(repeating: "60000.0", count: 200) + ["59800.0", "59600.0", "59499.9", "59400.0"]
                 + Array(repeating: "59400.0", count: 20)
             try await Self.session(prices: prices) { port, _, user, webhooks in
                 _ = try await Self.marketOrder(port: port, side: "BUY", quantity: "0.010", id: "entry-2")
@@ -172,7 +174,8 @@ extension PaperVenueTests {
 
         @Test("an algo order can be canceled before it triggers")
         func cancelAlgoOrder() async throws {
-            try await Self.session(prices: Array(repeating: "60000.0", count: 100)) { port, _, user, _ in
+            // 16 s of tape: the market entry fills at the next trade, so one must still come when it arrives.
+            try await Self.session(prices: Array(repeating: "60000.0", count: 400)) { port, _, user, _ in
                 _ = try await Self.marketOrder(port: port, side: "BUY", quantity: "0.010", id: "entry-3")
                 _ = try await user.first("the entry fill") { ($0["o"] as? [String: Any])?["x"] as? String == "TRADE" }
                 let placed = try await H.send(
@@ -210,9 +213,10 @@ extension PaperVenueTests {
 
         @Test("a high-leverage long is warned, then liquidated when the tape falls far enough")
         func liquidation() async throws {
-            // 100× long 0.01 at 60000: isolated margin 6 USDT; margin ratio reaches 1 near 59 640.
+            // 100× long 0.01 at 60000: isolated margin 6 USDT; margin ratio reaches 1 near 59 640. 8 s at 60000.0
+            // leave time for the entry to fill there before the tape falls, even when slow.
             let prices =
-                Array(repeating: "60000.0", count: 80) + ["59900.0", "59800.0", "59700.0", "59660.0", "59600.0"]
+                Array(repeating: "60000.0", count: 200) + ["59900.0", "59800.0", "59700.0", "59660.0", "59600.0"]
                 + Array(repeating: "59500.0", count: 20)
             try await Self.session(prices: prices, leverage: 100) { port, _, user, webhooks in
                 _ = try await Self.marketOrder(port: port, side: "BUY", quantity: "0.010", id: "entry-4")
@@ -220,7 +224,7 @@ extension PaperVenueTests {
                 let call = try await user.first("the margin call") { $0["e"] as? String == "MARGIN_CALL" }
                 let callPosition = try #require((call["p"] as? [[String: Any]])?.first)
                 #expect(callPosition["pa"] as? String == "0.010")
-                let liquidation = try await user.first("the liquidation", seconds: 8) { event in
+                let liquidation = try await user.first("the liquidation") { event in
                     ((event["o"] as? [String: Any])?["c"] as? String)?.hasPrefix("autoclose-") == true
                 }
                 let o = try #require(liquidation["o"] as? [String: Any])

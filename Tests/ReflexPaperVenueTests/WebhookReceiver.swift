@@ -66,7 +66,7 @@ final class WebhookReceiver: Sendable {
         let services = ServiceGroup(services: [app], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
-            let bound = try await PaperVenueHarness.withTimeout(5, "the webhook receiver") {
+            let bound = try await PaperVenueHarness.withTimeout(30, "the webhook receiver") {
                 while true {
                     if let port = self.port.withLock({ $0 }) { return port }
                     try await Task.sleep(for: .milliseconds(5))
@@ -85,7 +85,7 @@ final class WebhookReceiver: Sendable {
 
     /// Waits for the first delivery of `type` whose data satisfies `predicate`.
     func first(
-        _ type: String, seconds: Double = 5,
+        _ type: String, seconds: Double = 30,
         where predicate: @escaping @Sendable ([String: Any]) -> Bool = { _ in true }
     ) async throws -> Delivery {
         try await PaperVenueHarness.withTimeout(seconds, "webhook \(type)") {

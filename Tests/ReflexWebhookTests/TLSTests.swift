@@ -9,7 +9,7 @@ import Testing
 
 /// HTTPS with a throw-away certificate made by `openssl` for this test only.
 struct TLSTests {
-    private func makeCertificate(in folder: URL) throws -> WebhookConfiguration.TLSFiles {
+    private func makeCertificate(in folder: URL) async throws -> WebhookConfiguration.TLSFiles {
         let certificate = folder.appendingPathComponent("cert.pem").path
         let key = folder.appendingPathComponent("key.pem").path
         let process = Process()
@@ -20,16 +20,20 @@ struct TLSTests {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        // Awaited, not waited for: blocking one of the two cooperative threads of a 2-core CI machine for the key
+        // generation would stall every timing-sensitive test running beside this one.
+        let status = try await withCheckedThrowingContinuation { (done: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { done.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { done.resume(throwing: error) }
+        }
+        try #require(status == 0)
         return .init(certificatePath: certificate, keyPath: key)
     }
 
     @Test func servesHTTPSWithAGivenCertificate() async throws {
         let folder = try Fixture.temporaryDirectory()
         var configuration = Fixture.configuration()
-        configuration.tls = try makeCertificate(in: folder)
+        configuration.tls = try await makeCertificate(in: folder)
         let recorder = DeliveryRecorder()
         let listener = try Fixture.listener(configuration, recorder: recorder)
         try await listener.makeApplication().test(.ahc(.https)) { client in

@@ -61,13 +61,15 @@ public final class BinanceRESTClient: Sendable {
 
     // MARK: Time
 
-    /// `GET /fapi/v1/time`: measures the server clock offset (half the round trip is credited to each leg).
+    /// `GET /fapi/v1/time`: measures the server clock offset as of the answer's arrival. The server read its clock
+    /// somewhere in the round trip; taking the latest moment errs on the side Binance tolerates: a timestamp up to
+    /// `recvWindow` behind is accepted, one more than 1 s ahead is refused (crediting half the round trip to each
+    /// leg put timestamps ahead whenever the request leg was the slow one).
     @discardableResult
     public func synchronizeTime() async throws -> Int64 {
-        let sent = configuration.wallClock()
         let time = try await send(.GET, "/fapi/v1/time", BinanceQuery(), .none, as: BinanceServerTime.self)
         let received = configuration.wallClock()
-        let offset = time.serverTime - (sent + received) / 2
+        let offset = time.serverTime - received
         state.withLock { state in
             state.serverTimeOffset = offset
             state.synced = true

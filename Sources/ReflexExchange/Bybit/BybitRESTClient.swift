@@ -51,16 +51,18 @@ public final class BybitRESTClient: Sendable {
 
     // MARK: Market data (public)
 
-    /// `GET /v5/market/time`: measures the server clock offset (half the round trip credited to each leg).
+    /// `GET /v5/market/time`: measures the server clock offset as of the answer's arrival. The server read its clock
+    /// somewhere in the round trip; taking the latest moment errs on the side Bybit tolerates: a timestamp up to
+    /// `recvWindow` behind is accepted, one more than 1 s ahead is refused (crediting half the round trip to each
+    /// leg put timestamps ahead whenever the request leg was the slow one).
     @discardableResult
     public func synchronizeTime() async throws -> Int64 {
-        let sent = configuration.wallClock()
         let envelope = try await send(.GET, "/v5/market/time", query: BybitQuery(), signed: false)
         let received = configuration.wallClock()
         guard let serverTime = envelope.time else {
             throw ExchangeError(code: ExchangeError.malformedResponse, message: "/v5/market/time: no time")
         }
-        let offset = serverTime - (sent + received) / 2
+        let offset = serverTime - received
         state.withLock { state in
             state.serverTimeOffset = offset
             state.synced = true

@@ -46,7 +46,8 @@ public struct ControlClient: Sendable {
         var http = URLRequest(url: url)
         http.httpMethod = "POST"
         http.httpBody = Data(body)
-        http.timeoutInterval = 5
+        // Longer than the bot's wait for a command to be applied (10 s), which a busy host can need.
+        http.timeoutInterval = 15
         http.setValue("application/json", forHTTPHeaderField: "Content-Type")
         for header in StandardWebhookSigner(secret: secret).headers(
             id: id, timestamp: Int64(Date().timeIntervalSince1970), body: body)

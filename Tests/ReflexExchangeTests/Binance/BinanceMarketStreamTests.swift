@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import NIOWebSocket
 import ReflexCore
 import ReflexExchange
 import Testing
@@ -29,6 +30,7 @@ struct BinanceMarketStreamTests {
         let tape = try Self.tape()
         let backfillRequests = Shared<[String]>([])
         let connections = Shared(0)
+        let (dropFirst, dropFirstContinuation) = AsyncStream.makeStream(of: Void.self)
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.ws("/market/ws/:stream") { inbound, outbound, context in
             guard context.requestContext.parameters.get("stream") == "btcusdt@aggTrade" else { return }
@@ -39,9 +41,13 @@ struct BinanceMarketStreamTests {
             if number == 1 {
                 for trade in tape[0..<20] { try await outbound.write(.text(trade.json)) }
                 try await outbound.write(.text("{\"e\":\"aggTrade\",\"a\":"))  // truncated garbage
-                // Drop the connection: ids 1020… are missed. The pause lets the frames leave first (a Hummingbird
-                // handler that returns at once can lose frames it just wrote).
-                try await Task.sleep(for: .milliseconds(50))
+                // Drop the connection (ids 1020… are missed) once the client has had trade 1019: a close that comes
+                // while the client is still completing its upgrade can lose everything sent before it, and a plain
+                // return can lose the last frames written. So: a close handshake, whose frame follows the garbage,
+                // and the client's reply ends inbound.
+                for await _ in dropFirst { break }
+                try await outbound.close(.normalClosure, reason: nil)
+                for try await _ in inbound {}
                 return
             }
             // After the reconnect the live tape has moved on; it also repeats a few ids already seen.
@@ -77,6 +83,7 @@ struct BinanceMarketStreamTests {
                         var ticks: [Tick] = []
                         for await tick in stream.ticks {
                             ticks.append(tick)
+                            if tick.tradeID == 1019 { dropFirstContinuation.yield() }
                             if tick.tradeID == 1099 { break }
                         }
                         return ticks
@@ -88,7 +95,10 @@ struct BinanceMarketStreamTests {
                 try await withTimeout {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
-                            try await stream.run { tick, received in sunk.withLock { $0.append((tick, received)) } }
+                            try await stream.run { tick, received in
+                                sunk.withLock { $0.append((tick, received)) }
+                                if tick.tradeID == 1019 { dropFirstContinuation.yield() }
+                            }
                         }
                         while sunk.current.last?.tick.tradeID != 1099 { try await Task.sleep(for: .milliseconds(5)) }
                         group.cancelAll()

@@ -26,7 +26,8 @@ struct BinanceTickToOrderBenchmarkTests {
                     symbol: "BTCUSDT", orders: 10, quantity: Quantity("0.002")!, logger: testLogger("bench"))
             }
             #expect(latencies.count == 10)
-            #expect(latencies.allSatisfy { $0 > .zero && $0 < .seconds(1) })
+            // Sane values (a tick's own timestamp or a wrong unit would be far off), with room for a loaded machine.
+            #expect(latencies.allSatisfy { $0 > .zero && $0 < .seconds(30) })
             #expect(venue.state.current.orders.count == 10)
             let p50 = try #require(BinanceTickToOrderBenchmark.percentile(50, of: latencies))
             let p99 = try #require(BinanceTickToOrderBenchmark.percentile(99, of: latencies))

@@ -13,7 +13,9 @@ struct BybitEndToEndTests {
         silenceTimeout: nil, maximumConnectionAge: nil, watchdogInterval: .milliseconds(10),
         closeTimeout: .milliseconds(100))
     static let stream = BybitStreamConfiguration(socket: socket, pingInterval: .milliseconds(50))
-    static let rest = BybitRESTConfiguration(requestTimeout: .seconds(5), defaultRateLimitWait: .milliseconds(20))
+    /// Short waits; a 60 s recvWindow and a 30 s timeout, as a loaded CI machine can hold a request for seconds.
+    static let rest = BybitRESTConfiguration(
+        recvWindow: 60_000, requestTimeout: .seconds(30), defaultRateLimitWait: .milliseconds(20))
     static let credentials = BybitCredentials(apiKey: BybitStandIn.apiKey, secret: BybitStandIn.secret)
 
     /// Runs `body` with a stand-in venue and an exchange client pointed at it.
@@ -28,7 +30,7 @@ struct BybitEndToEndTests {
             let exchange = BybitExchange(
                 urls: .local(port: port), credentials: credentials, configuration: Self.rest,
                 logger: testLogger("bybit"))
-            try await withTimeout(.seconds(20)) { try await body(venue, exchange) }
+            try await withTimeout(.seconds(60)) { try await body(venue, exchange) }
         }
     }
 

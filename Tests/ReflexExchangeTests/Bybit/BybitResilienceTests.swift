@@ -20,7 +20,7 @@ struct BybitResilienceTests {
             let exchange = BybitExchange(
                 urls: .local(port: port), credentials: BybitEndToEndTests.credentials, configuration: configuration,
                 logger: testLogger("bybit"))
-            try await withTimeout(.seconds(20)) { try await body(venue, exchange) }
+            try await withTimeout(.seconds(60)) { try await body(venue, exchange) }
         }
     }
 
@@ -49,12 +49,16 @@ struct BybitResilienceTests {
 
     @Test func skewedLocalClockIsCorrectedByTheServerTime() async throws {
         let skewed = BybitRESTConfiguration(
-            requestTimeout: .seconds(5), wallClock: { VenueFixture.now - 30_000 })
+            requestTimeout: .seconds(30), wallClock: { VenueFixture.now - 30_000 })
         try await withVenue(configuration: skewed) { _, exchange in
             // Signed with the raw clock this would be 30 s old and refused with 10002.
+            let started = ContinuousClock.now
             let open = try await exchange.openOrders(symbol: "BTCUSDT")
+            let elapsed = ContinuousClock.now - started
             #expect(open.isEmpty)
-            #expect((29_000...31_000).contains(exchange.rest.serverTimeOffset))
+            // The offset comes from one round trip (inside `elapsed`) and is off by at most its length.
+            let error = exchange.rest.serverTimeOffset - 30_000
+            #expect(abs(error) <= 1_000 + elapsed.wholeMilliseconds, "offset off by \(error) ms after \(elapsed)")
         }
     }
 
@@ -62,13 +66,18 @@ struct BybitResilienceTests {
         try await withVenue { venue, exchange in
             venue.state.withLock { state in
                 state.limitStatus = 0
-                state.limitResetDelay = 400
+                state.limitResetDelay = 1_000
             }
+            // Timed from before e-1, whose answer announces the reset 1 s after the venue wrote it: e-2 cannot go
+            // out before then, however long e-1's answer took to arrive (a load-independent lower bound).
+            let started = ContinuousClock.now
             _ = try await exchange.place(marketOrder("e-1"))
             venue.state.withLock { $0.limitStatus = 9 }
-            let started = ContinuousClock.now
             _ = try await exchange.place(marketOrder("e-2"))
-            #expect(ContinuousClock.now - started >= .milliseconds(250))
+            let elapsed = ContinuousClock.now - started
+            // The client reads the reset time with its server-time offset; an error in that moves the wait as much.
+            let offsetError = abs(exchange.rest.serverTimeOffset)
+            #expect(elapsed >= .milliseconds(1_000 - offsetError - 5), "e-2 left \(elapsed) after e-1 was sent")
             #expect(exchange.rest.rateLimitRemaining(path: "/v5/order/create") == 9)
         }
     }

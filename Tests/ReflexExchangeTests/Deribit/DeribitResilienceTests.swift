@@ -19,7 +19,7 @@ struct DeribitResilienceTests {
             let exchange = DeribitExchange(
                 urls: .local(port: port), credentials: credentials, configuration: DeribitEndToEndTests.configuration,
                 logger: testLogger("deribit"))
-            try await withTimeout(.seconds(20)) { try await body(venue, exchange) }
+            try await withTimeout(.seconds(60)) { try await body(venue, exchange) }
         }
     }
 

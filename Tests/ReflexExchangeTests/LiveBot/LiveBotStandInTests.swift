@@ -4,6 +4,8 @@ import HummingbirdWebSocket
 import Logging
 import ReflexCore
 import ReflexLive
+import ReflexWebhook
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -17,7 +19,7 @@ struct LiveBotStandInTests {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     static func deployment(
-        venue: String, exchange: String, folder: URL, listenerPort: Int, symbol: String = "BTCUSDT",
+        venue: String, exchange: String, folder: URL, symbol: String = "BTCUSDT",
         strategy: String = "donchian-trend"
     ) throws -> Deployment {
         let config = """
@@ -26,7 +28,7 @@ struct LiveBotStandInTests {
               "symbols": ["\(symbol)"],
               "strategy": "\(repoRoot.appendingPathComponent("Strategies/\(strategy).json").path)",
               "exchange": \(exchange),
-              "listener": { "host": "127.0.0.1", "port": \(listenerPort), "secretEnvs": ["S_WEBHOOK"] },
+              "listener": { "host": "127.0.0.1", "port": 0, "secretEnvs": ["S_WEBHOOK"] },
               "control": { "secretEnv": "S_CONTROL" },
               "stateDirectory": "\(folder.path)"
             }
@@ -52,29 +54,60 @@ struct LiveBotStandInTests {
         return trades.map { (id: $0.0, time: $0.1, side: $0.2, size: $0.3, price: $0.4) }
     }
 
-    /// Runs `LiveBot` with `deployment` while `drive` feeds the stand-in and checks it; stops the bot after.
+    static let controlSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+
+    /// Runs `LiveBot` with `deployment` while `drive` feeds the stand-in and checks it, handed the port the bot's
+    /// listener took (port 0 in the config: no port can be taken by someone else first). Then shuts the bot down
+    /// gracefully, as SIGTERM would.
     static func whileBotRuns(
         _ deployment: Deployment, key: String, secret: String,
-        _ drive: @escaping @Sendable (SecretStore) async throws -> Void
+        _ drive: @escaping @Sendable (_ listenerPort: Int) async throws -> Void
     ) async throws {
         let secrets = SecretStore(
             environment: [
                 "S_KEY": key, "S_SECRET": secret, "S_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                "S_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                "S_CONTROL": controlSecret,
             ], dotEnvPath: nil)
-        let bot = LiveBot(deployment: deployment, logger: testLogger("livebot"))
-        try await withTimeout(.seconds(30)) {
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var bot = LiveBot(deployment: deployment, logger: testLogger("livebot"))
+        bot.onListening = { portContinuation.yield($0) }
+        let services = ServiceGroup(services: [BotService(bot: bot, secrets: secrets)], logger: testLogger("bot"))
+        try await withTimeout(.seconds(120)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await bot.run(secrets: secrets) }
-                try await drive(secrets)
-                group.cancelAll()
+                group.addTask {
+                    defer { portContinuation.finish() }
+                    try await services.run()
+                }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else {
+                    try await group.waitForAll()  // the bot stopped before it listened: its error
+                    throw BotDidNotListen()
+                }
+                let outcome: Result<Void, any Error>
+                do {
+                    outcome = .success(try await drive(port))
+                } catch {
+                    outcome = .failure(error)
+                }
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                try outcome.get()
             }
         }
     }
 
-    /// Polls `read` until it returns two orders (the stop and the target) or 15 s pass.
+    /// `LiveBot` as a service, so that a test can shut it down gracefully rather than cancel it.
+    struct BotService: Service {
+        let bot: LiveBot
+        let secrets: SecretStore
+        func run() async throws { try await bot.run(secrets: secrets) }
+    }
+
+    struct BotDidNotListen: Error {}
+
+    /// Polls `read` until it returns two orders (the stop and the target) or 60 s pass (only when they never come).
     static func protectiveOrders<Order>(_ read: () -> [Order]) async throws -> [Order] {
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(60)
         var orders = read()
         while orders.count != 2 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -99,10 +132,12 @@ struct LiveBotStandInTests {
                     { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET", "restURL": "http://127.0.0.1:\(port)",
                       "streamURL": "ws://127.0.0.1:\(port)/v5/public/linear",
                       "privateStreamURL": "ws://127.0.0.1:\(port)/v5/private" }
-                    """, folder: Self.scratchFolder(), listenerPort: Int.random(in: 40_000..<50_000))
+                    """, folder: Self.scratchFolder())
             try await Self.whileBotRuns(deployment, key: BybitStandIn.apiKey, secret: BybitStandIn.secret) {
-                secrets in
-                try await venue.publicHub.waitFor("publicTrade.BTCUSDT", timeout: .seconds(20))
+                listenerPort in
+                try await venue.publicHub.waitFor("publicTrade.BTCUSDT", timeout: .seconds(60))
+                // The fill goes out on the private stream only: it must be subscribed before the entry is.
+                try await venue.privateHub.waitFor("execution", timeout: .seconds(60))
                 venue.state.withLock { $0.lastPrice = "61900.0" }
                 _ = venue.publish(Self.warmUpThenBreakout(start: VenueFixture.now - 200_000))
                 // The entry fills at once; the engine answers with a reduce-only stop and target.
@@ -112,7 +147,8 @@ struct LiveBotStandInTests {
                 #expect(protective.count == 2)
                 #expect(protective.allSatisfy { $0.reduceOnly && $0.side == "Sell" })
                 #expect(Set(protective.map { String($0.linkID.split(separator: "-").last ?? "") }) == ["sl", "tp"])
-                let control = try ControlClient(config: deployment.config, secrets: secrets)
+                let control = ControlClient(
+                    baseURL: "http://127.0.0.1:\(listenerPort)", secret: try WebhookSecret(Self.controlSecret))
                 let (status, body) = try await control.send(.status)
                 #expect(status == 200)
                 #expect(body.contains("\"fills\":1"), "\(body)")
@@ -131,11 +167,13 @@ struct LiveBotStandInTests {
                 exchange: """
                     { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET",
                       "streamURL": "ws://127.0.0.1:\(port)/ws/api/v2" }
-                    """, folder: Self.scratchFolder(), listenerPort: Int.random(in: 40_000..<50_000),
+                    """, folder: Self.scratchFolder(),
                 symbol: "BTC-PERPETUAL", strategy: "donchian-trend-deribit")
             try await Self.whileBotRuns(deployment, key: DeribitStandIn.clientID, secret: DeribitStandIn.clientSecret) {
                 _ in
-                try await venue.hub.waitFor("trades.BTC-PERPETUAL.raw", timeout: .seconds(20))
+                try await venue.hub.waitFor("trades.BTC-PERPETUAL.raw", timeout: .seconds(60))
+                // The fill goes out on the private channels only: they must be subscribed before the entry is.
+                try await venue.hub.waitFor("user.trades.BTC-PERPETUAL.raw", timeout: .seconds(60))
                 let tape = Self.warmUpThenBreakout(start: VenueFixture.now - 200_000)
                 venue.publish(
                     tape.enumerated().map {

@@ -74,8 +74,8 @@ final class StandInHub: Sendable {
         for continuation in all { continuation.finish() }
     }
 
-    /// Waits until a connection numbered `connection` or later carries `tag`.
-    func waitFor(_ tag: String, connection: Int = 1, timeout: Duration = .seconds(5)) async throws {
+    /// Waits until a connection numbered `connection` or later carries `tag` (the timeout only matters on failure).
+    func waitFor(_ tag: String, connection: Int = 1, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !connections.withLock({ $0.contains { $0.key >= connection && $0.value.tags.contains(tag) } }) {
             guard ContinuousClock.now < deadline else { throw StandInTimeout(waitingFor: tag) }
