@@ -19,7 +19,8 @@ struct Reflex: AsyncParsableCommand {
         ]
     )
 
-    /// The network commands run every task and every socket on one event-loop thread.
+    /// The network commands (and `bench`, whose order round trips should be measured as `run` places orders) run
+    /// every task and every socket on one event-loop thread.
     ///
     /// A tick otherwise crosses several threads between the WebSocket read and the order's REST write (event loop →
     /// Swift's cooperative pool → back to an event loop), and each crossing is a kernel wake-up that costs tens of
@@ -27,7 +28,7 @@ struct Reflex: AsyncParsableCommand {
     /// executor and a single loop, every hop is a queue append on the same thread. One core is ample for one bot.
     static func main() async {
         let arguments = CommandLine.arguments.dropFirst()
-        if let subcommand = arguments.first, ["run", "venue"].contains(subcommand),
+        if let subcommand = arguments.first, ["run", "venue", "bench"].contains(subcommand),
             !arguments.contains(where: { ["-h", "--help", "help"].contains($0) })
         {
             NIOSingletons.groupLoopCountSuggestion = 1

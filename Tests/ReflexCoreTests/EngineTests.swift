@@ -269,6 +269,23 @@ struct EngineTests {
         #expect(commands.notices.contains { $0.level == .critical })
     }
 
+    @Test("The fill de-dup memory keeps the latest trade ids only: bounded however long the bot runs")
+    func fillMemoryIsBounded() {
+        var engine = EngineFixture().engine
+        let capacity = Engine.rememberedTradeIDs
+        var inserted = 0
+        for index in 0..<(capacity + 500) where engine.rememberTradeID("e-\(index)/t") { inserted += 1 }
+        #expect(inserted == capacity + 500)
+        #expect(engine.seenTradeIDs.count == capacity)
+        #expect(engine.seenTradeOrder.count == capacity)
+        let latest = engine.rememberTradeID("e-\(capacity + 499)/t")
+        let oldestKept = engine.rememberTradeID("e-500/t")
+        let evicted = engine.rememberTradeID("e-499/t")
+        #expect(!latest)  // still known: a copy is dropped
+        #expect(!oldestKept)
+        #expect(evicted)  // forgotten: the first to go
+    }
+
     @Test("Rejected entries back off 1, 2, 4, 8 s of market time; the fifth rejection in a row pauses entries")
     func entryRejectionsBackOffThenPause() throws {
         var f = EngineFixture()

@@ -48,8 +48,10 @@ public struct Engine: Sendable, Codable {
     /// not fix (margin, permissions, filters), and a human should look.
     static let maximumEntryRejections = 5
 
-    /// Fill trade ids remembered for de-duplication (a webhook and a stream report the same fill).
-    static let rememberedTradeIDs = 20_000
+    /// Fill trade ids remembered for de-duplication. The copies to catch are the webhook's and the user stream's
+    /// reports of one fill, seconds or (webhook retries) minutes apart: 4,096 fills is days of live trading, and
+    /// ≈ 0.5 MB at most. It was 20,000, which a ×200 replay took over an hour to fill, so memory grew all that time.
+    static let rememberedTradeIDs = 4_096
 
     public init(configuration: EngineConfiguration) {
         self.configuration = configuration

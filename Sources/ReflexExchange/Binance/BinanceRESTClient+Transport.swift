@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -32,27 +31,23 @@ extension BinanceRESTClient {
         while true {
             try await waitOutBlock()
             let query = try authenticatedQuery(parameters, security)
-            var request = HTTPClientRequest(url: urls.restURL(path: path, query: query))
-            request.method = method
-            if security != .none, let credentials {
-                request.headers.add(name: "X-MBX-APIKEY", value: credentials.apiKey)
-            }
-            let status: Int
-            let headers: HTTPHeaders
-            let body: Data
+            var headers = HTTPHeaders()
+            if security != .none, let credentials { headers.add(name: "X-MBX-APIKEY", value: credentials.apiKey) }
+            let request = RESTRequest(
+                method: method, target: query.isEmpty ? path : "\(path)?\(query)", headers: headers,
+                timeout: configuration.requestTimeout)
             configuration.requestObserver?(method.rawValue, path)
+            let response: RESTResponse
             do {
-                let response = try await httpClient.execute(
-                    request, timeout: .nanoseconds(configuration.requestTimeout.nanosecondsValue), logger: nil)
-                status = Int(response.status.code)
-                headers = response.headers
-                body = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
+                response = try await transport.execute(request)
             } catch {
                 // Sent or not, no answer: for an order the caller must look it up before deciding.
                 throw ExchangeError(code: ExchangeError.transport, message: "\(method) \(path): \(error)")
             }
+            let status = response.status
+            let body = Data(response.body.readableBytesView)
             if (200..<300).contains(status) { return body }
-            let error = Self.error(status: status, headers: headers, body: body)
+            let error = Self.error(status: status, headers: response.headers, body: body)
             if error.code == ExchangeError.binanceInvalidTimestamp && !resynchronised {
                 resynchronised = true
                 logger.warning("binance -1021, resynchronising server time", metadata: ["path": "\(path)"])
@@ -120,12 +115,5 @@ extension BinanceRESTClient {
 
     static func truncated(_ text: String, limit: Int = 256) -> String {
         text.utf8.count <= limit ? text : String(decoding: text.utf8.prefix(limit), as: UTF8.self) + "…"
-    }
-}
-
-extension Duration {
-    var nanosecondsValue: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,4 +1,3 @@
-public import AsyncHTTPClient
 import Foundation
 public import Logging
 import NIOCore
@@ -9,16 +8,16 @@ import Synchronization
 /// Binance USDⓈ-M REST, one method per endpoint (spec A2–A7). Signs with HMAC-SHA256, keeps the server-time
 /// offset (re-synced on `-1021`), waits out `Retry-After` on 429/418, and turns error JSON into `ExchangeError`.
 ///
-/// Uses AsyncHTTPClient: its connection pool keeps sockets to the venue open between requests (no TCP/TLS
-/// handshake on the order path), it runs on the same NIO event loops as the WebSocket client, and it works the
-/// same on Linux and macOS.
+/// Requests go through a ``RESTTransport``, by default a ``KeepAliveConnectionPool``: sockets to the venue stay open
+/// between requests (no TCP or TLS handshake on the order path), and an order is written to its socket before the
+/// task that decided it first suspends.
 public final class BinanceRESTClient: Sendable {
     /// Where requests go.
     public let urls: BinanceURLs
     let credentials: BinanceCredentials?
     let signer: BinanceSigner?
     let configuration: BinanceRESTConfiguration
-    let httpClient: HTTPClient
+    let transport: any RESTTransport
     let logger: Logger
     let state = Mutex(State())
 
@@ -42,17 +41,17 @@ public final class BinanceRESTClient: Sendable {
     ///   - urls: REST base (production, testnet or the paper venue).
     ///   - credentials: key and secret; nil allows only public endpoints.
     ///   - configuration: timings and limits.
-    ///   - httpClient: shared connection pool (default `HTTPClient.shared`, which needs no shutdown).
+    ///   - transport: how requests travel (default: a ``KeepAliveConnectionPool`` to `urls.rest`).
     ///   - logger: retries, resyncs and rate limits are logged here.
     public init(
         urls: BinanceURLs, credentials: BinanceCredentials?, configuration: BinanceRESTConfiguration = .init(),
-        httpClient: HTTPClient = .shared, logger: Logger
+        transport: (any RESTTransport)? = nil, logger: Logger
     ) {
         self.urls = urls
         self.credentials = credentials
         self.signer = credentials.map { BinanceSigner(secretKey: $0.secretKey) }
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.transport = transport ?? KeepAliveConnectionPool(baseURL: urls.rest)
         self.logger = logger
     }
 

@@ -47,11 +47,6 @@ public struct BinanceURLs: Hashable, Sendable {
         "\(webSocket)/private/ws/\(listenKey)"
     }
 
-    /// Full REST URL for a path and an already encoded query.
-    func restURL(path: String, query: String) -> String {
-        query.isEmpty ? rest + path : "\(rest)\(path)?\(query)"
-    }
-
     private static func trimmed(_ base: String) -> String {
         var base = base
         while base.hasSuffix("/") { base.removeLast() }

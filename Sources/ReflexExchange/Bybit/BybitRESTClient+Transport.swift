@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -38,18 +37,13 @@ extension BybitRESTClient {
         if signed && !state.withLock({ $0.synced }) { try await synchronizeTime() }
         while true {
             try await waitOutLimit(path)
-            let url: String
-            if case .query(let query) = payload {
-                url = urls.restURL(path: path, query: query)
-            } else {
-                url = urls.restURL(path: path, query: "")
-            }
-            var request = HTTPClientRequest(url: url)
-            request.method = method
+            var target = path
+            if case .query(let query) = payload, !query.isEmpty { target += "?\(query)" }
+            var request = RESTRequest(method: method, target: target, timeout: configuration.requestTimeout)
             request.headers.add(name: "User-Agent", value: "reflex")
             if case .body(let body) = payload {
                 request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: body))
+                request.body = ByteBuffer(string: body)
             }
             if signed {
                 guard let signer else {
@@ -65,20 +59,16 @@ extension BybitRESTClient {
                 request.headers.add(name: "X-BAPI-SIGN", value: signature)
                 request.headers.add(name: "X-BAPI-SIGN-TYPE", value: "2")
             }
-            let status: Int
-            let headers: HTTPHeaders
-            let text: String
+            let response: RESTResponse
             do {
-                let response = try await httpClient.execute(
-                    request, timeout: .nanoseconds(configuration.requestTimeout.bybitNanoseconds), logger: nil)
-                status = Int(response.status.code)
-                headers = response.headers
-                text = String(buffer: try await response.body.collect(upTo: 16 << 20))
+                response = try await transport.execute(request)
             } catch {
                 // Sent or not, no answer: for an order the caller must look it up before deciding.
                 throw ExchangeError(code: ExchangeError.transport, message: "\(method) \(path): \(error)")
             }
-            recordLimit(path, headers: headers)
+            let status = response.status
+            let text = String(buffer: response.body)
+            recordLimit(path, headers: response.headers)
             if status == 403 {
                 // "access too frequent": Bybit bans the IP for a while; hammering it only extends the ban.
                 let until = ContinuousClock.now + configuration.ipBanWait
@@ -104,7 +94,7 @@ extension BybitRESTClient {
             if envelope.retCode == 0 { return envelope }
             let error = ExchangeError.bybit(
                 retCode: envelope.retCode, retMessage: envelope.retMessage, httpStatus: status,
-                retryAfter: resetWait(headers))
+                retryAfter: resetWait(response.headers))
             if error.code == ExchangeError.bybitTimestampOutsideWindow && signed && !resynchronised {
                 resynchronised = true
                 logger.warning("bybit 10002, resynchronising server time", metadata: ["path": "\(path)"])
@@ -163,13 +153,5 @@ extension BybitRESTClient {
 
     static func truncated(_ text: String, limit: Int = 256) -> String {
         text.utf8.count <= limit ? text : String(decoding: text.utf8.prefix(limit), as: UTF8.self) + "…"
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, for APIs that take an integer.
-    var bybitNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

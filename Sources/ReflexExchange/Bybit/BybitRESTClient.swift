@@ -1,4 +1,3 @@
-public import AsyncHTTPClient
 public import Logging
 import NIOHTTP1
 public import ReflexCore
@@ -12,7 +11,7 @@ public final class BybitRESTClient: Sendable {
     public let urls: BybitURLs
     let signer: BybitSigner?
     let configuration: BybitRESTConfiguration
-    let httpClient: HTTPClient
+    let transport: any RESTTransport
     let logger: Logger
     let state = Mutex(State())
 
@@ -30,16 +29,16 @@ public final class BybitRESTClient: Sendable {
     ///   - urls: REST base (mainnet, testnet or a local stand-in).
     ///   - credentials: key and secret; nil allows only public endpoints.
     ///   - configuration: timings and limits.
-    ///   - httpClient: shared connection pool (default `HTTPClient.shared`, which needs no shutdown).
+    ///   - transport: how requests travel (default: a ``KeepAliveConnectionPool`` to `urls.rest`).
     ///   - logger: retries, resyncs and rate limits are logged here.
     public init(
         urls: BybitURLs, credentials: BybitCredentials?, configuration: BybitRESTConfiguration = .init(),
-        httpClient: HTTPClient = .shared, logger: Logger
+        transport: (any RESTTransport)? = nil, logger: Logger
     ) {
         self.urls = urls
         self.signer = credentials.map(BybitSigner.init(credentials:))
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.transport = transport ?? KeepAliveConnectionPool(baseURL: urls.rest)
         self.logger = logger
     }
 

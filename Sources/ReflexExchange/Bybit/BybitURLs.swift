@@ -36,9 +36,4 @@ public struct BybitURLs: Hashable, Sendable {
             rest: "http://\(host):\(port)", publicLinear: "ws://\(host):\(port)/v5/public/linear",
             privateStream: "ws://\(host):\(port)/v5/private")
     }
-
-    /// Full REST URL for a path and an already encoded query.
-    func restURL(path: String, query: String) -> String {
-        query.isEmpty ? rest + path : "\(rest)\(path)?\(query)"
-    }
 }

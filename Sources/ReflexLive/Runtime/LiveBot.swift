@@ -78,19 +78,17 @@ public struct LiveBot: Sendable {
         let gateway = ExchangeOrderGateway(client: adapter.client, logger: logger, now: Self.wallClock)
 
         // The engine.
+        let metrics = RuntimeMetrics()
         let runtime = try TradingRuntime(
             configuration: .init(
                 engine: deployment.engineConfiguration, journalPath: state.file("journal.log"),
                 recordingPath: config.record ? state.file("record.rticks") : nil),
-            gateway: gateway, logger: logger)
-        let metrics = RuntimeMetrics()
-        runtime.observers.withLock { $0.append { event, commands in metrics.observe(event, commands) } }
-        runtime.tickToOrder.withLock {
-            $0 = { elapsed in
+            gateway: gateway, logger: logger,
+            tickToOrder: { elapsed in
                 let (seconds, attoseconds) = elapsed.components
                 metrics.observeTickToOrder(seconds: Double(seconds) + Double(attoseconds) / 1e18)
-            }
-        }
+            })
+        runtime.observers.withLock { $0.append { event, commands in metrics.observe(event, commands) } }
         services.append(.init(service: runtime))
 
         // Sources.

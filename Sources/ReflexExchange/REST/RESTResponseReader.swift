@@ -1,0 +1,59 @@
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of a ``KeepAliveConnectionPool`` connection: gathers one response (head, body up to a limit,
+/// end) and hands it over whole; reports the connection's end.
+final class RESTResponseReader: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+
+    private let maximumBodyBytes: Int
+    private let onResponse: (Result<(RESTResponse, keepAlive: Bool), RESTTransportError>) -> Void
+    private let onClose: () -> Void
+    private var head: HTTPResponseHead?
+    private var body = ByteBuffer()
+    /// Set after a failed response: the rest of it is ignored while the connection closes.
+    private var discarding = false
+
+    init(
+        maximumBodyBytes: Int,
+        onResponse: @escaping (Result<(RESTResponse, keepAlive: Bool), RESTTransportError>) -> Void,
+        onClose: @escaping () -> Void
+    ) {
+        self.maximumBodyBytes = maximumBodyBytes
+        self.onResponse = onResponse
+        self.onClose = onClose
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !discarding else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var part):
+            guard body.readableBytes + part.readableBytes <= maximumBodyBytes else {
+                discarding = true
+                onResponse(.failure(RESTTransportError("response larger than \(maximumBodyBytes) bytes")))
+                context.close(promise: nil)
+                return
+            }
+            body.writeBuffer(&part)
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let response = RESTResponse(status: Int(head.status.code), headers: head.headers, body: body)
+            body = ByteBuffer()
+            onResponse(.success((response, head.isKeepAlive)))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        onClose()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed response or a TLS failure: the connection cannot be trusted for the next request.
+        context.close(promise: nil)
+    }
+}
