@@ -49,20 +49,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Exchange adapters (Binance USD-M) and the paper venue.
+        // Exchange adapters (Binance USD-M, Bybit, Deribit) on SwiftNIO: WebSocket, REST, signing, parsers.
         .target(
             name: "ReflexExchange",
             dependencies: [
                 "ReflexCore", "ReflexBacktest",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -133,6 +131,8 @@ let package = Package(
             name: "ReflexExchangeTests",
             dependencies: [
                 "ReflexCore", "ReflexBacktest", "ReflexExchange", "ReflexLive", "ReflexPaperVenue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,4 +1,5 @@
 public import Logging
+import NIOCore
 public import ReflexCore
 import ServiceLifecycle
 import Synchronization
@@ -28,6 +29,8 @@ public final class BinanceMarketStream: MarketStream {
     private struct State {
         var statistics = MarketStreamStatistics()
         var lastID: Int64?
+        /// Live trades that arrived while a gap is being backfilled over REST, delivered after it (sink path).
+        var held: [(Tick, ContinuousClock.Instant)]?
     }
 
     /// - Parameters:
@@ -63,14 +66,14 @@ public final class BinanceMarketStream: MarketStream {
         defer { continuation.finish() }
         var onMessage: ResilientWebSocket.MessageHandler?
         if let sink {
-            onMessage = { text, received in await self.handle(text, received: received, sink: sink) }
+            onMessage = { buffer, received in self.handle(buffer, received: received, sink: sink) }
         }
         let socket = ResilientWebSocket(url: url, configuration: configuration, onMessage: onMessage, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await socket.run() }
             for await event in socket.events {
                 switch event {
-                case .message(let text): await handle(text, received: .now, sink: nil)
+                case .message(let text): await handle(text)
                 case .connected(let connection):
                     if connection > 1 { state.withLock { $0.statistics.reconnects += 1 } }
                 case .disconnected: break
@@ -80,39 +83,102 @@ public final class BinanceMarketStream: MarketStream {
         }
     }
 
-    private func handle(_ text: String, received: ContinuousClock.Instant, sink: TickSink?) async {
-        switch BinanceParse.trade(text) {
-        case .trade(let tick):
-            await deliver(tick, received: received, sink: sink)
-        case .ignored:
-            break
-        case .malformed(let failure):
-            state.withLock { $0.statistics.malformed += 1 }
-            logger.warning(
-                "malformed market message",
-                metadata: ["reason": "\(failure)", "raw": "\(BinanceRESTClient.truncated(text))"])
-        }
-    }
-
-    private func deliver(_ tick: Tick, received: ContinuousClock.Instant, sink: TickSink?) async {
+    /// The queue path (`ticks`): decode, de-duplicate, backfill a gap, then queue.
+    private func handle(_ text: String) async {
+        guard let tick = decode(BinanceParse.trade(text), raw: { text }) else { return }
         let lastID = state.withLock { $0.lastID }
         if let lastID {
             if tick.tradeID <= lastID {
                 state.withLock { $0.statistics.duplicates += 1 }
                 return
             }
-            if tick.tradeID > lastID + 1 { await backfill(from: lastID + 1, before: tick.tradeID, sink: sink) }
+            if tick.tradeID > lastID + 1 { await backfill(from: lastID + 1, before: tick.tradeID, sink: nil) }
         }
-        await emit(tick, received: received, sink: sink)
+        emit(tick, received: .now, sink: nil)
     }
 
-    private func emit(_ tick: Tick, received: ContinuousClock.Instant, sink: TickSink?) async {
+    /// The engine's path, inside the socket's read: decode the bytes and deliver at once, unless a gap must be
+    /// backfilled first; then this trade and those after it are held, in order, until the backfill is through.
+    private func handle(_ buffer: ByteBuffer, received: ContinuousClock.Instant, sink: @escaping TickSink) {
+        let message = buffer.withUnsafeReadableBytes {
+            BinanceParse.trade(bytes: $0.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let tick = decode(message, raw: { String(buffer: buffer) }) else { return }
+        enum Next {
+            case deliver
+            case drop
+            case hold
+            case backfill(from: Int64)
+        }
+        let next = state.withLock { state -> Next in
+            if state.held != nil {
+                state.held?.append((tick, received))
+                return .hold
+            }
+            guard let lastID = state.lastID else { return .deliver }
+            if tick.tradeID <= lastID {
+                state.statistics.duplicates += 1
+                return .drop
+            }
+            guard tick.tradeID > lastID + 1 else { return .deliver }
+            state.held = [(tick, received)]
+            return .backfill(from: lastID + 1)
+        }
+        switch next {
+        case .deliver: emit(tick, received: received, sink: sink)
+        case .drop, .hold: break
+        case .backfill(let first):
+            Task { await self.backfillThenRelease(from: first, before: tick.tradeID, sink: sink) }
+        }
+    }
+
+    /// Backfills, then delivers the held trades (checking each again: another gap may follow), and hands delivery
+    /// back to the read once nothing is held.
+    private func backfillThenRelease(from first: Int64, before end: Int64, sink: @escaping TickSink) async {
+        await backfill(from: first, before: end, sink: sink)
+        while true {
+            let batch = state.withLock { state -> [(Tick, ContinuousClock.Instant)] in
+                let batch = state.held ?? []
+                state.held = batch.isEmpty ? nil : []
+                return batch
+            }
+            if batch.isEmpty { return }
+            for (tick, received) in batch {
+                let lastID = state.withLock { $0.lastID }
+                if let lastID, tick.tradeID <= lastID {
+                    state.withLock { $0.statistics.duplicates += 1 }
+                    continue
+                }
+                if let lastID, tick.tradeID > lastID + 1 {
+                    await backfill(from: lastID + 1, before: tick.tradeID, sink: sink)
+                }
+                emit(tick, received: received, sink: sink)
+            }
+        }
+    }
+
+    private func decode(_ message: BinanceTradeMessage, raw: () -> String) -> Tick? {
+        switch message {
+        case .trade(let tick):
+            return tick
+        case .ignored:
+            return nil
+        case .malformed(let failure):
+            state.withLock { $0.statistics.malformed += 1 }
+            logger.warning(
+                "malformed market message",
+                metadata: ["reason": "\(failure)", "raw": "\(BinanceRESTClient.truncated(raw()))"])
+            return nil
+        }
+    }
+
+    private func emit(_ tick: Tick, received: ContinuousClock.Instant, sink: TickSink?) {
         state.withLock { state in
             state.lastID = tick.tradeID
             state.statistics.delivered += 1
         }
         onTick?(tick)
-        if let sink { await sink(tick, received) } else { continuation.yield(tick) }
+        if let sink { sink(tick, received) } else { continuation.yield(tick) }
     }
 
     /// Fetches and delivers trades `from..<before` over REST, page by page.
@@ -138,7 +204,7 @@ public final class BinanceMarketStream: MarketStream {
             var advanced = false
             let received = ContinuousClock.now
             for tick in page where tick.tradeID >= next && tick.tradeID < end {
-                await emit(tick, received: received, sink: sink)
+                emit(tick, received: received, sink: sink)
                 state.withLock { $0.statistics.backfilled += 1 }
                 next = tick.tradeID + 1
                 advanced = true

@@ -10,21 +10,21 @@ public protocol MarketStream: Service {
     var symbol: String { get }
     /// Trades in venue order, without gaps or duplicates.
     var ticks: AsyncStream<Tick> { get }
-    /// Runs the stream handing every trade to `sink` (in order, awaited one at a time) instead of to `ticks`, with
-    /// the instant its message came off the socket. The engine's path: a venue that can, calls `sink` in the task
-    /// that read the socket, so nothing stands between the wire and the engine.
+    /// Runs the stream handing every trade to `sink` (in order, one call at a time) instead of to `ticks`, with the
+    /// instant its message came off the socket. The engine's path: a venue that can, calls `sink` inside the
+    /// socket's read, so nothing stands between the wire and the engine.
     func run(deliveringTo sink: @escaping TickSink) async throws
 }
 
-/// Receives a trade and the instant its message arrived.
-public typealias TickSink = @Sendable (_ tick: Tick, _ received: ContinuousClock.Instant) async -> Void
+/// Receives a trade and the instant its message arrived. It may run on a socket's event loop: it must not block.
+public typealias TickSink = @Sendable (_ tick: Tick, _ received: ContinuousClock.Instant) -> Void
 
 extension MarketStream {
     /// The general form: runs the stream and forwards `ticks`; the arrival instant is when a tick leaves the queue.
     public func run(deliveringTo sink: @escaping TickSink) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.run() }
-            for await tick in ticks { await sink(tick, .now) }
+            for await tick in ticks { sink(tick, .now) }
         }
     }
 }

@@ -1,6 +1,6 @@
-import HummingbirdWSClient
 public import Logging
-import NIOCore
+public import NIOCore
+import NIOWebSocket
 public import ServiceLifecycle
 import Synchronization
 
@@ -8,7 +8,8 @@ import Synchronization
 /// maximum connection age, reconnects when the stream goes silent, replays subscriptions on every new connection and
 /// hands every text message to one consumer through `events`. Venue-agnostic: it never looks inside a message.
 ///
-/// Run it as a `Service`. Server pings are answered by the WebSocket layer underneath. `events` finishes when
+/// Each connection is a SwiftNIO channel (``WebSocketConnection``) whose messages are handled inside its read: server
+/// pings and close frames are answered there. Run it as a `Service`. `events` finishes when
 /// `run()` returns; the buffer is unbounded because dropping market data is worse than holding it.
 ///
 /// ```swift
@@ -40,20 +41,22 @@ public final class ResilientWebSocket: Service, Sendable {
         var reconnectRequested = false
         var lastMessage = ContinuousClock.now
         var outbound: AsyncStream<String>.Continuation?
-        var ending: WebSocketDisconnectReason?
+        /// Messages that came right behind the upgrade, before the connection was announced: delivered after
+        /// `.connected`, so consumers always see a connection before its messages.
+        var early: [(ByteBuffer, ContinuousClock.Instant)]?
     }
 
-    /// Handles one text message in the task that read it, with the instant it came off the socket.
-    public typealias MessageHandler = @Sendable (_ text: String, _ received: ContinuousClock.Instant) async -> Void
+    /// Handles one text message inside the socket's read, on its event loop, with the instant it was read. It must
+    /// not block: everything else on that loop waits for it.
+    public typealias MessageHandler = @Sendable (_ text: ByteBuffer, _ received: ContinuousClock.Instant) -> Void
 
     /// - Parameters:
     ///   - url: called before every connection attempt, so a URL that changes (a new listen key) is picked up.
     ///   - configuration: timings and limits.
     ///   - random: uniform draws in `[0, 1)` for jitter (inject a constant in tests).
-    ///   - onMessage: when given, every text message goes to it, inline in the reading task, instead of to
-    ///     `events` (which then carries only connections and disconnections). This is the low-latency path: no
-    ///     queue and no task switch between the socket and the consumer. The reading task yields to other tasks
-    ///     after every few messages, so work the handler starts (an order) is not held up by a burst behind it.
+    ///   - onMessage: when given, every text message goes to it, inside the socket's read, instead of to `events`
+    ///     (which then carries only connections and disconnections). This is the low-latency path: no queue, no
+    ///     task and no `String` between the socket and the consumer.
     ///   - logger: every connect, disconnect and reconnect is logged here.
     public init(
         url: @escaping @Sendable () async throws -> String, configuration: ResilientWebSocketConfiguration = .init(),
@@ -137,33 +140,53 @@ public final class ResilientWebSocket: Service, Sendable {
 
     /// One connection from dial to close; returns why it ended.
     private func connectOnce(connection: Int) async -> WebSocketDisconnectReason {
-        state.withLock { $0.ending = nil }
+        let channel: any Channel
+        state.withLock { $0.early = [] }
         do {
             let url = try await url()
-            var clientConfiguration = WebSocketClientConfiguration(
-                maxFrameSize: configuration.maximumMessageSize,
-                closeTimeout: configuration.closeTimeout,
-                autoPing: configuration.pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled
-            )
-            clientConfiguration.ignoreUncleanSSLShutdownErrors = true
             logger.debug("websocket connecting", metadata: ["url": "\(url)", "connection": "\(connection)"])
-            try await WebSocketClient.connect(url: url, configuration: clientConfiguration, logger: logger) {
-                inbound, outbound, _ in
-                let reason = await self.serve(
-                    inbound: inbound, outbound: outbound, connection: connection)
-                self.state.withLock { $0.ending = reason }
-            }
+            channel = try await WebSocketConnection.connect(
+                url: url, maximumMessageSize: configuration.maximumMessageSize,
+                connectTimeout: .nanoseconds(configuration.closeTimeout.nanoseconds * 2 + 5_000_000_000),
+                handlers: .init(
+                    text: { [self] buffer, now in received(buffer, at: now) },
+                    binary: { [self] bytes, now in
+                        state.withLock { state in
+                            state.lastMessage = now
+                            state.statistics.unexpectedFrames += 1
+                        }
+                        // Venues we speak send JSON text; a binary frame is unexpected but not fatal.
+                        logger.warning("websocket binary frame ignored", metadata: ["bytes": "\(bytes)"])
+                    }))
         } catch {
-            if let reason = state.withLock({ $0.ending }) { return reason }
             return .failed(String(describing: error))
         }
-        return state.withLock { $0.ending } ?? .closedByServer
+        return await serve(channel, connection: connection)
     }
 
-    /// Runs an open connection: replays subscriptions, forwards messages, watches silence and age.
-    private func serve(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, connection: Int
-    ) async -> WebSocketDisconnectReason {
+    /// A text message, in the socket's read.
+    private func received(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) {
+        let held = state.withLock { state in
+            state.lastMessage = now
+            state.statistics.messages += 1
+            guard state.early != nil else { return false }
+            state.early?.append((buffer, now))
+            return true
+        }
+        if !held { deliver(buffer, at: now) }
+    }
+
+    private func deliver(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) {
+        if let onMessage {
+            onMessage(buffer, now)
+        } else {
+            continuation.yield(.message(String(buffer: buffer)))
+        }
+    }
+
+    /// Runs an open connection: replays subscriptions, sends, pings, watches silence and age; closes it when the
+    /// server does, when asked to, or when cancelled.
+    private func serve(_ channel: any Channel, connection: Int) async -> WebSocketDisconnectReason {
         let connectedAt = ContinuousClock.now
         let (sendQueue, sendContinuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .unbounded)
         let subscriptions = state.withLock { state in
@@ -178,67 +201,64 @@ public final class ResilientWebSocket: Service, Sendable {
             sendContinuation.finish()
         }
         do {
-            for message in subscriptions { try await outbound.write(.text(message)) }
+            for message in subscriptions { try await channel.writeAndFlush(WebSocketConnection.textFrame(message)) }
         } catch {
+            channel.close(promise: nil)
             return .failed("replaying subscriptions: \(error)")
         }
         logger.info(
             "websocket connected",
             metadata: ["connection": "\(connection)", "subscriptions": "\(subscriptions.count)"])
         continuation.yield(.connected(connection: connection))
+        // On the channel's loop, where reads happen, so no new message can overtake the early ones.
+        try? await channel.eventLoop.submit {
+            while let early = self.state.withLock({ state -> [(ByteBuffer, ContinuousClock.Instant)]? in
+                let early = state.early
+                state.early = early?.isEmpty == false ? [] : nil
+                return early?.isEmpty == false ? early : nil
+            }) {
+                for (buffer, instant) in early { self.deliver(buffer, at: instant) }
+            }
+        }.get()
 
-        return await withTaskGroup(of: WebSocketDisconnectReason.self) { group in
-            group.addTask { await self.read(inbound) }
+        let reason = await withTaskGroup(of: WebSocketDisconnectReason.self) { group in
+            group.addTask {
+                // Never cancelled: the channel is closed below, which ends this.
+                try? await channel.closeFuture.get()
+                return .closedByServer
+            }
             group.addTask { await self.watch(connectedAt: connectedAt) }
             group.addTask {
                 for await message in sendQueue {
-                    do { try await outbound.write(.text(message)) } catch { return .failed("send: \(error)") }
+                    do { try await channel.writeAndFlush(WebSocketConnection.textFrame(message)) } catch {
+                        return .failed("send: \(error)")
+                    }
                 }
-                // The queue finishes only after this group is cancelled, so this result is never the one used.
-                return .closedByServer
+                return .closedByServer  // the queue finishes only after this group is done
+            }
+            if let interval = configuration.pingInterval {
+                group.addTask {
+                    while true {
+                        do { try await Task.sleep(for: interval) } catch { return .closedByServer }
+                        let ping = WebSocketFrame(
+                            fin: true, opcode: .ping, maskKey: .random(), data: ByteBuffer(string: "reflex"))
+                        channel.writeAndFlush(ping, promise: nil)
+                    }
+                }
             }
             let reason = await group.next() ?? .closedByServer
+            if channel.isActive {
+                // A close frame first, so the server sees a clean close, then the TCP connection.
+                var code = ByteBuffer()
+                code.write(webSocketErrorCode: .normalClosure)
+                let close = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: code)
+                channel.writeAndFlush(close).whenComplete { _ in channel.close(promise: nil) }
+            }
+            sendContinuation.finish()
             group.cancelAll()
             return reason
         }
-    }
-
-    private func read(_ inbound: WebSocketInboundStream) async -> WebSocketDisconnectReason {
-        var sinceYield = 0
-        do {
-            for try await message in inbound.messages(maxSize: configuration.maximumMessageSize) {
-                let now = ContinuousClock.now
-                switch message {
-                case .text(let text):
-                    state.withLock { state in
-                        state.lastMessage = now
-                        state.statistics.messages += 1
-                    }
-                    if let onMessage {
-                        await onMessage(text, now)
-                        // Buffered messages are returned without suspending: without this a burst of a few hundred
-                        // would run ahead of everything the handler started.
-                        sinceYield += 1
-                        if sinceYield >= 16 {
-                            sinceYield = 0
-                            await Task.yield()
-                        }
-                    } else {
-                        continuation.yield(.message(text))
-                    }
-                case .binary(let buffer):
-                    // Venues we speak send JSON text; a binary frame is unexpected but not fatal.
-                    state.withLock { state in
-                        state.lastMessage = now
-                        state.statistics.unexpectedFrames += 1
-                    }
-                    logger.warning("websocket binary frame ignored", metadata: ["bytes": "\(buffer.readableBytes)"])
-                }
-            }
-            return .closedByServer
-        } catch {
-            return Task.isCancelled ? .closedByServer : .failed(String(describing: error))
-        }
+        return reason
     }
 
     private func watch(connectedAt: ContinuousClock.Instant) async -> WebSocketDisconnectReason {

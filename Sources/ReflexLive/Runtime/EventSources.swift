@@ -11,10 +11,7 @@ public struct TickFeed: Service {
         self.runtime = runtime
     }
     public func run() async throws {
-        try await stream.run { tick, received in
-            // A tick that sent an order steps aside so the order's task leaves before the next buffered tick.
-            if runtime.deliver(tick: tick, arrived: received) { await Task.yield() }
-        }
+        try await stream.run { tick, received in runtime.deliver(tick: tick, arrived: received) }
     }
 }
 

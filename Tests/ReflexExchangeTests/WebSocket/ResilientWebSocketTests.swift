@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 import NIOWebSocket
 import ReflexExchange
 import ServiceLifecycle
@@ -60,6 +61,70 @@ struct ResilientWebSocketTests {
             #expect(subscriptions[1].count == 2 && subscriptions[1][1].contains("\"b\""))
             #expect(socket.statistics.reconnects == 1)
         }
+    }
+
+    @Test func fragmentsAreJoinedAndAnOversizedMessageCostsTheConnectionNotTheStream() async throws {
+        let connections = Shared(0)
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/feed") { inbound, outbound, _ in
+            let connection = connections.withLock { count in
+                count += 1
+                return count
+            }
+            if connection == 1 {
+                // One message in three frames, then one over the client's 64-byte limit in two.
+                for (fin, opcode, text) in [
+                    (false, WebSocketOpcode.text, "{\"a\":"), (false, .continuation, "12"), (true, .continuation, "3}"),
+                    (false, .text, String(repeating: "x", count: 40)),
+                    (true, .continuation, String(repeating: "y", count: 40)),
+                ] {
+                    try await outbound.write(
+                        .custom(WebSocketFrame(fin: fin, opcode: opcode, data: ByteBuffer(string: text))))
+                }
+            } else {
+                try await outbound.write(.text("after"))
+            }
+            for try await _ in inbound {}
+        }
+        try await withLoopbackServer(router) { port in
+            var configuration = Self.fast
+            configuration.maximumMessageSize = 64
+            let socket = ResilientWebSocket(
+                url: "ws://127.0.0.1:\(port)/feed", configuration: configuration, logger: testLogger("ws"))
+            let events = try await whileRunning(socket) {
+                try await withTimeout {
+                    var events: [WebSocketEvent] = []
+                    for await event in socket.events {
+                        events.append(event)
+                        if event == .message("after") { break }
+                    }
+                    return events
+                }
+            }
+            #expect(events.first == .connected(connection: 1))
+            #expect(events.contains(.message("{\"a\":123}")))
+            #expect(!events.contains { if case .message(let text) = $0 { text.contains("x") } else { false } })
+            #expect(events.contains(.connected(connection: 2)))
+            #expect(events.last == .message("after"))
+        }
+    }
+
+    @Test(arguments: ["http://127.0.0.1:1/feed", "ws://", "ws://127.0.0.1:70000/feed"])
+    func aBadURLIsAFailedConnectionNamingIt(url: String) async throws {
+        let socket = ResilientWebSocket(url: url, configuration: Self.fast, logger: testLogger("ws"))
+        let event = try await whileRunning(socket) {
+            try await withTimeout { () -> WebSocketEvent? in
+                for await event in socket.events {
+                    if case .disconnected = event { return event }
+                }
+                return nil
+            }
+        }
+        guard case .disconnected(1, .failed(let reason)) = event else {
+            Issue.record("expected a failed first connection, got \(String(describing: event))")
+            return
+        }
+        #expect(reason.contains(url))
     }
 
     @Test func silentStreamIsDetectedAndReplaced() async throws {
