@@ -15,7 +15,7 @@ import Synchronization
 public final class KeepAliveConnectionPool: RESTTransport {
     /// Scheme, host and port (`https://fapi.binance.com`).
     public let baseURL: String
-    private let endpoint: Result<Endpoint, RESTTransportError>
+    private let endpoint: Result<Endpoint, TransportError>
     private let eventLoop: any EventLoop
     private let maximumConnections: Int
     private let maximumResponseBytes: Int
@@ -23,10 +23,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
     private let state = Mutex(State())
 
     struct Endpoint: Sendable {
-        var host: String
-        var port: Int
-        /// The `Host` header: the host, and the port when it is not the scheme's default.
-        var hostHeader: String
+        var address: ServerAddress
         var tls: NIOSSLContext?
     }
 
@@ -122,7 +119,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
     private func write(_ request: RESTRequest, on channel: any Channel, _ endpoint: Endpoint) {
         var head = HTTPRequestHead(
             version: .http1_1, method: request.method, uri: request.target, headers: request.headers)
-        head.headers.replaceOrAdd(name: "Host", value: endpoint.hostHeader)
+        head.headers.replaceOrAdd(name: "Host", value: endpoint.address.authority)
         if let body = request.body {
             head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
         } else if request.method != .GET && request.method != .HEAD {
@@ -142,10 +139,8 @@ public final class KeepAliveConnectionPool: RESTTransport {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     if let tls = endpoint.tls {
-                        // SNI takes a name, never an address.
-                        let name =
-                            endpoint.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : endpoint.host
-                        try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
+                        try sync.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: endpoint.address.serverName))
                     }
                     try sync.addHTTPClientHandlers()
                     try sync.addHandler(
@@ -155,7 +150,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
                             onClose: { self?.lost(channel, endpoint) }))
                 }
             }
-            .connect(host: endpoint.host, port: endpoint.port)
+            .connect(host: endpoint.address.host, port: endpoint.address.port)
             .whenComplete { [weak self] result in
                 guard let self else { return }
                 switch result {
@@ -180,7 +175,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
     }
 
     private func answered(
-        on channel: any Channel, _ result: Result<(RESTResponse, keepAlive: Bool), RESTTransportError>,
+        on channel: any Channel, _ result: Result<(RESTResponse, keepAlive: Bool), TransportError>,
         _ endpoint: Endpoint
     ) {
         let exchange = state.withLock { $0.inFlight.removeValue(forKey: ObjectIdentifier(channel))?.exchange }
@@ -207,7 +202,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
         }
         if let exchange {
             exchange.deadline.cancel()
-            exchange.promise.fail(RESTTransportError("\(baseURL): connection closed before the response"))
+            exchange.promise.fail(TransportError("\(baseURL): connection closed before the response"))
         }
         if reconnect { connect(endpoint) }
     }
@@ -222,7 +217,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
         }
         for exchange in failed {
             exchange.deadline.cancel()
-            exchange.promise.fail(RESTTransportError("\(baseURL): cannot connect: \(error)"))
+            exchange.promise.fail(TransportError("\(baseURL): cannot connect: \(error)"))
         }
     }
 
@@ -239,46 +234,28 @@ public final class KeepAliveConnectionPool: RESTTransport {
         }
         // A response that arrives after the deadline must not be read as the next request's, so the connection goes.
         channel?.close(promise: nil)
-        exchange?.promise.fail(RESTTransportError("\(baseURL): no response within \(timeout)"))
+        exchange?.promise.fail(TransportError("\(baseURL): no response within \(timeout)"))
     }
 
-    private static func endpoint(_ baseURL: String) -> Result<Endpoint, RESTTransportError> {
-        let secure: Bool
-        let rest: Substring
-        if baseURL.hasPrefix("https://") {
-            secure = true
-            rest = baseURL.dropFirst(8)
-        } else if baseURL.hasPrefix("http://") {
-            secure = false
-            rest = baseURL.dropFirst(7)
-        } else {
-            return .failure(RESTTransportError("REST URL \"\(baseURL)\": expected http:// or https://"))
+    private static func endpoint(_ baseURL: String) -> Result<Endpoint, TransportError> {
+        let address: ServerAddress
+        do {
+            address = try ServerAddress(baseURL, schemes: ("http", "https"))
+        } catch {
+            return .failure(TransportError("REST URL \(error)"))
         }
-        let authority = rest.hasSuffix("/") ? rest.dropLast() : rest
-        guard !authority.isEmpty, !authority.contains("/"), !authority.contains("?") else {
-            return .failure(RESTTransportError("REST URL \"\(baseURL)\": expected scheme, host and port only"))
+        guard address.target == "/" else {
+            return .failure(TransportError("REST URL \"\(baseURL)\": expected scheme, host and port only"))
         }
-        var host = String(authority)
-        var port = secure ? 443 : 80
-        // `[::1]:8765`, `host:8765` or a bare host.
-        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
-            guard let number = Int(authority[authority.index(after: colon)...]), (1...65535).contains(number) else {
-                return .failure(RESTTransportError("REST URL \"\(baseURL)\": port is not a number in 1…65535"))
-            }
-            port = number
-            host = String(authority[..<colon])
-        }
-        let hostHeader = authority.hasSuffix(":\(secure ? 443 : 80)") ? host : String(authority)
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         var tls: NIOSSLContext?
-        if secure {
+        if address.secure {
             do {
                 tls = try NIOSSLContext(configuration: .makeClientConfiguration())
             } catch {
-                return .failure(RESTTransportError("TLS for \(baseURL): \(error)"))
+                return .failure(TransportError("TLS for \(baseURL): \(error)"))
             }
         }
-        return .success(Endpoint(host: host, port: port, hostHeader: hostHeader, tls: tls))
+        return .success(Endpoint(address: address, tls: tls))
     }
 }
 

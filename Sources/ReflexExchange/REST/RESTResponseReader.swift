@@ -7,7 +7,7 @@ final class RESTResponseReader: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
     private let maximumBodyBytes: Int
-    private let onResponse: (Result<(RESTResponse, keepAlive: Bool), RESTTransportError>) -> Void
+    private let onResponse: (Result<(RESTResponse, keepAlive: Bool), TransportError>) -> Void
     private let onClose: () -> Void
     private var head: HTTPResponseHead?
     private var body = ByteBuffer()
@@ -16,7 +16,7 @@ final class RESTResponseReader: ChannelInboundHandler {
 
     init(
         maximumBodyBytes: Int,
-        onResponse: @escaping (Result<(RESTResponse, keepAlive: Bool), RESTTransportError>) -> Void,
+        onResponse: @escaping (Result<(RESTResponse, keepAlive: Bool), TransportError>) -> Void,
         onClose: @escaping () -> Void
     ) {
         self.maximumBodyBytes = maximumBodyBytes
@@ -33,7 +33,7 @@ final class RESTResponseReader: ChannelInboundHandler {
         case .body(var part):
             guard body.readableBytes + part.readableBytes <= maximumBodyBytes else {
                 discarding = true
-                onResponse(.failure(RESTTransportError("response larger than \(maximumBodyBytes) bytes")))
+                onResponse(.failure(TransportError("response larger than \(maximumBodyBytes) bytes")))
                 context.close(promise: nil)
                 return
             }

@@ -46,9 +46,3 @@ public struct RESTResponse: Sendable {
         self.body = body
     }
 }
-
-/// Why a transport returned no response.
-public struct RESTTransportError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -19,30 +19,21 @@ enum WebSocketConnection {
         var binary: @Sendable (Int, ContinuousClock.Instant) -> Void
     }
 
-    struct Target: Sendable {
-        var host: String
-        var port: Int
-        var requestURI: String
-        var hostHeader: String
-        var tls: Bool
-    }
-
     /// Connects and upgrades; the returned channel speaks WebSocket frames (write text with ``textFrame(_:)``).
     static func connect(
         url: String, maximumMessageSize: Int, connectTimeout: TimeAmount, handlers: Handlers,
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     ) async throws -> any Channel {
-        let target = try parse(url)
-        let tls = try target.tls ? NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        let target = try ServerAddress(url, schemes: ("ws", "wss"))
+        let tls = try target.secure ? NIOSSLContext(configuration: .makeClientConfiguration()) : nil
         let upgraded = try await ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
-                        let name = target.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : target.host
                         try channel.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: tls, serverHostname: name))
+                            NIOSSLClientHandler(context: tls, serverHostname: target.serverName))
                     }
                     let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(
                         maxFrameSize: maximumMessageSize,
@@ -54,11 +45,11 @@ enum WebSocketConnection {
                             }
                         })
                     var headers = HTTPHeaders()
-                    headers.add(name: "Host", value: target.hostHeader)
+                    headers.add(name: "Host", value: target.authority)
                     headers.add(name: "Content-Length", value: "0")
                     let configuration = NIOTypedHTTPClientUpgradeConfiguration(
                         upgradeRequestHead: HTTPRequestHead(
-                            version: .http1_1, method: .GET, uri: target.requestURI, headers: headers),
+                            version: .http1_1, method: .GET, uri: target.target, headers: headers),
                         upgraders: [upgrader],
                         notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(false) })
                     var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
@@ -72,7 +63,7 @@ enum WebSocketConnection {
         let (channel, accepted) = try await upgraded.get()
         guard accepted else {
             channel.close(promise: nil)
-            throw WebSocketConnectionError("\(url): the server did not upgrade to WebSocket")
+            throw TransportError("\(url): the server did not upgrade to WebSocket")
         }
         return channel
     }
@@ -81,41 +72,6 @@ enum WebSocketConnection {
     static func textFrame(_ text: String) -> WebSocketFrame {
         WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text))
     }
-
-    static func parse(_ url: String) throws -> Target {
-        let secure: Bool
-        let rest: Substring
-        if url.hasPrefix("wss://") {
-            secure = true
-            rest = url.dropFirst(6)
-        } else if url.hasPrefix("ws://") {
-            secure = false
-            rest = url.dropFirst(5)
-        } else {
-            throw WebSocketConnectionError("\(url): expected a ws:// or wss:// URL")
-        }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        var requestURI = String(rest[authorityEnd...])
-        if requestURI.isEmpty { requestURI = "/" } else if requestURI.hasPrefix("?") { requestURI = "/" + requestURI }
-        guard !authority.isEmpty else { throw WebSocketConnectionError("\(url): no host") }
-        var host = String(authority)
-        var port = secure ? 443 : 80
-        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
-            guard let number = Int(authority[authority.index(after: colon)...]), (1...65535).contains(number) else {
-                throw WebSocketConnectionError("\(url): the port is not a number in 1…65535")
-            }
-            port = number
-            host = String(authority[..<colon])
-        }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return Target(host: host, port: port, requestURI: requestURI, hostHeader: String(authority), tls: secure)
-    }
-}
-
-struct WebSocketConnectionError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Joins frames into messages and hands them over in the read; answers pings and close frames.

@@ -68,7 +68,7 @@ import Testing
     @Test func aRequestPastItsDeadlineFailsAndItsConnectionIsReplaced() async throws {
         try await withLoopbackServer(Self.router()) { port in
             let pool = KeepAliveConnectionPool(baseURL: "http://127.0.0.1:\(port)")
-            let error = await #expect(throws: RESTTransportError.self) {
+            let error = await #expect(throws: TransportError.self) {
                 try await pool.execute(RESTRequest(method: .GET, target: "/slow?ms=1000", timeout: .milliseconds(200)))
             }
             #expect(error?.description.contains("no response within") == true)
@@ -90,7 +90,7 @@ import Testing
     @Test func anOversizedResponseFailsAndTheNextRequestStillWorks() async throws {
         try await withLoopbackServer(Self.router()) { port in
             let pool = KeepAliveConnectionPool(baseURL: "http://127.0.0.1:\(port)", maximumResponseBytes: 1024)
-            let error = await #expect(throws: RESTTransportError.self) {
+            let error = await #expect(throws: TransportError.self) {
                 try await pool.execute(RESTRequest(method: .GET, target: "/big"))
             }
             #expect(error?.description.contains("larger than 1024 bytes") == true)
@@ -114,7 +114,7 @@ import Testing
 
     @Test func aRefusedConnectionIsAnError() async throws {
         let pool = KeepAliveConnectionPool(baseURL: "http://127.0.0.1:1")
-        let error = await #expect(throws: RESTTransportError.self) {
+        let error = await #expect(throws: TransportError.self) {
             try await pool.execute(RESTRequest(method: .GET, target: "/fapi/v1/time"))
         }
         #expect(error?.description.contains("cannot connect") == true)
@@ -124,7 +124,7 @@ import Testing
     @Test(arguments: ["ftp://example.com", "http://", "http://host/path", "http://host:99999", "127.0.0.1:80"])
     func aBadBaseURLIsNamed(url: String) async throws {
         let pool = KeepAliveConnectionPool(baseURL: url)
-        let error = await #expect(throws: RESTTransportError.self) {
+        let error = await #expect(throws: TransportError.self) {
             try await pool.execute(RESTRequest(method: .GET, target: "/"))
         }
         #expect(error?.description.contains("\"\(url)\"") == true)
