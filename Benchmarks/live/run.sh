@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Tick-to-order latency inside `reflex run` and its resident memory over a long replay, against `reflex venue` on
 # loopback (two release processes). Usage: Benchmarks/live/run.sh [minutes=10] [speed=200]
-# The latency is measured by the runtime itself: from the instant a tick comes off the market stream (after the
-# WebSocket read and the aggTrade decode) to the instant its order's REST call starts; `reflex status --json`
-# reports p50/p99 over the last 10 000 orders. Memory is VmRSS of the bot, sampled every 30 s.
+# The latency is measured by the runtime itself: from the instant its WebSocket message is read (inside the socket's
+# read, before the aggTrade decode) to the instant its order's REST call starts; `reflex status --json` reports
+# p50/p99 over the last 10 000 orders. Memory is VmRSS of the bot, sampled every 30 s.
 # CAPTURE=N (seconds, needs tcpdump and root) also captures the venue's loopback port for the first N seconds and
 # prints the wire-to-wire latency (Benchmarks/live/wire.py): from the trade's packet reaching the bot to the order's
 # packet leaving it, measured outside the bot.
