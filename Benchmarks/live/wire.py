@@ -7,7 +7,9 @@ the venue carrying the order's client id (newClientOrderId=/clientAlgoId=). The 
 timestamps is the time from the trade reaching the bot's socket to the order's bytes leaving it: the bot's whole
 path, kernel included, measured outside the bot.
 
-Usage: wire.py CAPTURE.pcap RUN.log VENUE_PORT
+Usage: wire.py CAPTURE.pcap RUN.log VENUE_PORT [--detail]
+--detail also prints every order, slowest last: its latency, the trade's place in its packet and how many packets
+from the venue came in the 3 ms before it (a burst the bot had to read through first).
 """
 import json
 import re
@@ -53,15 +55,21 @@ def packets(path):
 
 def main():
     capture, log, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    trades, orders = {}, {}
+    detail = '--detail' in sys.argv[4:]
+    trades, orders, placement, venue_times = {}, {}, {}, []
     for time, source, destination, payload in packets(capture):
         if source == port:
-            for match in TRADE.finditer(payload):
-                trades.setdefault(int(match.group(1)), time)
+            venue_times.append(time)
+            found = TRADE.findall(payload)
+            for index, match in enumerate(found):
+                if int(match) not in trades:
+                    trades[int(match)] = time
+                    placement[int(match)] = f'{index + 1}/{len(found)}'
+
         elif destination == port:
             for match in ORDER.finditer(payload):
                 orders.setdefault(match.group(1).decode(), time)
-    latencies = []
+    latencies, rows = [], []
     unmatched = 0
     with open(log) as f:
         for line in f:
@@ -75,9 +83,14 @@ def main():
                 unmatched += 1  # outside the capture window
                 continue
             latencies.append((order - trade) * 1e6)
+            if detail:
+                before = sum(1 for t in venue_times if trade - 0.003 <= t < trade)
+                rows.append((latencies[-1], placement[int(entry['tradeId'])], before, entry.get('purpose', '')))
     if not latencies:
         sys.exit('no order caused by a trade fell inside the capture')
     latencies.sort()
+    for latency, place, before, purpose in sorted(rows):
+        print(f'{latency:8.0f} us  trade {place} of its packet  {before:3d} venue packets in the 3 ms before  {purpose}')
 
     def percentile(p):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]
