@@ -4,6 +4,7 @@
 # The latency is measured by the runtime itself: from the instant its WebSocket message is read (inside the socket's
 # read, before the aggTrade decode) to the instant its order's REST call starts; `reflex status --json` reports
 # p50/p99 over the last 10 000 orders. Memory is VmRSS of the bot, sampled every 30 s.
+# PIN=1 gives the bot CPU 1 and everything else (venue, capture) CPU 0, as a deployment would give it a core.
 # CAPTURE=N (seconds, needs tcpdump and root) also captures the venue's loopback port for the first N seconds and
 # prints the wire-to-wire latency (Benchmarks/live/wire.py): from the trade's packet reaching the bot to the order's
 # packet leaving it, measured outside the bot.
@@ -33,21 +34,23 @@ cat > "$OUT/config.json" <<JSON
   "stateDirectory": "$OUT/state", "record": false, "logFormat": "json"
 }
 JSON
+VENUE_CPU=() BOT_CPU=()
+if [ "${PIN:-0}" = 1 ]; then VENUE_CPU=(taskset -c 0) BOT_CPU=(taskset -c 1); fi
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
-"$BIN" venue --ticks Data/BTCUSDT-trades-2024-08-08-2354.csv --port "$VENUE_PORT" --speed "$SPEED" --loop \
+"${VENUE_CPU[@]}" "$BIN" venue --ticks Data/BTCUSDT-trades-2024-08-08-2354.csv --port "$VENUE_PORT" --speed "$SPEED" --loop \
   --api-key-env B_KEY --api-secret-env B_SECRET --webhook-url "http://127.0.0.1:$LISTENER_PORT/webhooks/events" \
   --webhook-secret-env B_WEBHOOK --balance "$BALANCE" > "$OUT/venue.log" 2>&1 &
 PIDS+=($!)
 sleep 1
 CAPTURE=${CAPTURE:-0}
 if [ "$CAPTURE" -gt 0 ]; then
-  timeout "$CAPTURE" tcpdump -i lo -s 0 -B 16384 -w "$OUT/wire.pcap" "tcp port $VENUE_PORT" 2> "$OUT/tcpdump.log" &
+  "${VENUE_CPU[@]}" timeout "$CAPTURE" tcpdump -i lo -s 0 -B 16384 -w "$OUT/wire.pcap" "tcp port $VENUE_PORT" 2> "$OUT/tcpdump.log" &
   PIDS+=($!)
   sleep 1
 fi
-"$BIN" run --config "$OUT/config.json" > "$OUT/run.log" 2>&1 &
+"${BOT_CPU[@]}" "$BIN" run --config "$OUT/config.json" > "$OUT/run.log" 2>&1 &
 BOT=$!
 PIDS+=($BOT)
 echo "minute,rss_mb,ticks,fills,p50_us,p99_us,orders"
