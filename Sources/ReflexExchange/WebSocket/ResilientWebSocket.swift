@@ -147,7 +147,8 @@ public final class ResilientWebSocket: Service, Sendable {
             logger.debug("websocket connecting", metadata: ["url": "\(url)", "connection": "\(connection)"])
             channel = try await WebSocketConnection.connect(
                 url: url, maximumMessageSize: configuration.maximumMessageSize,
-                connectTimeout: .nanoseconds(configuration.closeTimeout.nanoseconds * 2 + 5_000_000_000),
+                // A dial that takes longer is a failed attempt, retried with back-off like any other.
+                connectTimeout: .seconds(10),
                 handlers: .init(
                     text: { [self] buffer, now in received(buffer, at: now) },
                     binary: { [self] bytes, now in
