@@ -3,7 +3,8 @@ public import ReflexCore
 import Synchronization
 
 /// Measures reaction latency on a live connection: from a trade tick reaching the consumer of the market stream to
-/// the order request for it being handed to the REST connection pool (the socket write follows on the event loop).
+/// the order request for it being handed to the REST transport (which writes it to its socket at once when called on
+/// its event loop).
 ///
 /// Meant for loopback against the paper venue (`reflex bench`); every measured tick places a real market order.
 public enum BinanceTickToOrderBenchmark {

@@ -10,8 +10,8 @@ import Synchronization
 /// the duration of `body`, then shuts it down gracefully.
 ///
 /// Gracefully, not by cancellation: a cancelled server waits for its connections, and an idle keep-alive connection
-/// in `HTTPClient.shared`'s pool (which the REST clients under test use) is only closed by the client after 600 s,
-/// which stalled a test for ten minutes. A graceful shutdown closes idle connections at once.
+/// (the REST clients' pools, `HTTPClient.shared` in other tests) may stay open on the client's side for minutes,
+/// which once stalled a test for ten. A graceful shutdown closes idle connections at once.
 func withLoopbackServer<Result: Sendable>(
     _ router: Router<BasicWebSocketRequestContext>,
     webSocket: WebSocketServerConfiguration = .init(),
