@@ -49,7 +49,7 @@ final class WebhookDispatcher: Service {
             value += 1
             return value
         }
-        let body = #"{"type":"\#(type)","timestamp":"\#(RFC3339.format(time))","data":\#(data)}"#
+        let body = #"{"type":"\#(type)","timestamp":"\#(time.rfc3339)","data":\#(data)}"#
         let delivery = Delivery(id: "\(idPrefix)_\(number)", type: type, body: body)
         if case .dropped = continuation.yield(delivery) {
             logger.error("webhook queue full; delivery dropped", metadata: ["webhook.id": "\(delivery.id)"])

@@ -77,15 +77,25 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var object: [String: String] = [
-            "time": ISO8601DateFormatter().string(from: Date()), "level": "\(event.level)", "label": label,
-            "message": "\(event.message)",
-        ]
+        var fields: [String: String] = [:]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            object[key] = "\(value)"
+            fields[key] = "\(value)"
         }
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-            FileHandle.standardError.write(data + Data("\n".utf8))
+        let now = Date().timeIntervalSince1970
+        fields["time"] = Timestamp(nanoseconds: Int64(now * 1e9)).rfc3339
+        fields["level"] = "\(event.level)"
+        fields["label"] = label
+        fields["message"] = "\(event.message)"
+        // Written by hand: a formatter object and JSONSerialization cost ~100 µs a line, on the event loop that
+        // also reads the market.
+        var line = "{"
+        for (index, key) in fields.keys.sorted().enumerated() {
+            if index > 0 { line += "," }
+            JSONValue.writeString(key, to: &line)
+            line += ":"
+            JSONValue.writeString(fields[key]!, to: &line)
         }
+        line += "}\n"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -142,6 +142,10 @@ struct TickFileReaderTests {
             for tick in ticks[100..<200] { writer.append(tick) }
             writer.flush()
         }
+        // The venue's exact strings, trailing zeros included (equality of ticks would not notice a lost zero).
+        #expect(ReflexTickFile.line(ticks[0]) == "1723161256322000000,5266583935,61800.30,0.006,B\n")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.split(separator: "\n")[2] == "1723161256322000000,5266583935,61800.30,0.006,B")
         let reader = try TickFileReader(path: path)
         #expect(reader.format == .reflex && reader.symbol == "BTCUSDT")
         var items: [TapeItem] = []

@@ -32,7 +32,7 @@ struct LiveLoopTests {
               "control": { "secretEnv": "T_CONTROL" },
               "risk": { "maxPositionNotional": "25000", "maxDailyLoss": "5000" },
               "stateDirectory": "\(folder.path)/state",
-              "record": true
+              "record": true, "logFormat": "json"
             }
             """
         let configPath = folder.appendingPathComponent("live.json").path
@@ -115,6 +115,18 @@ struct LiveLoopTests {
             })
         #expect(Self.protective(protected).count == 2, "status: \(protected)")
         #expect((protected["position"] as? String).map { $0 != "0.000" && $0 != "0" } == true)
+
+        // Structured logs: one JSON object a line, each with its time, level and message; every order is logged
+        // with its client id and outcome.
+        let lines = try String(contentsOf: run.log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("{") }
+        let logged = lines.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: String]
+        }
+        #expect(!logged.isEmpty && logged.count == lines.count, "every log line is a JSON object of strings")
+        #expect(logged.allSatisfy { ($0["time"]?.hasSuffix("Z") ?? false) && $0["level"] != nil })
+        #expect(
+            logged.contains { $0["message"] == "order sent" && $0["clientOrderId"] != nil && $0["outcome"] != nil },
+            "\(lines.prefix(5))")
 
         // Prometheus metrics count what just happened: ticks, the venue's fill webhooks answered 200, the order's
         // tick-to-order latency, accepted orders.

@@ -8,7 +8,8 @@ struct FixedPointTests {
     @Test(
         "Venue strings parse exactly and print back byte for byte",
         arguments: [
-            "61800.30", "0.001", "0.00141342", "9682", "-12.5", "0", "92233720368.54775807", "0.10",
+            "61800.30", "0.001", "0.00141342", "9682", "-12.5", "0", "92233720368.54775807", "0.10", "-0.05",
+            "0.00000001", "-92233720368.54775807",
         ])
     func roundTrip(_ text: String) throws {
         let price = try #require(Price(text))

@@ -68,13 +68,6 @@ extension PaperVenueTests {
             let unknown = VenueSymbolRules.forSymbol("DOGEUSDT")
             #expect(unknown.baseAsset == "DOGE" && unknown.quoteAsset == "USDT")
         }
-
-        @Test("RFC 3339 timestamps")
-        func rfc3339() {
-            #expect(RFC3339.format(.milliseconds(1_723_161_256_322)) == "2024-08-08T23:54:16.322Z")
-            #expect(RFC3339.format(.milliseconds(0)) == "1970-01-01T00:00:00.000Z")
-            #expect(RFC3339.format(.milliseconds(951_782_400_005)) == "2000-02-29T00:00:00.005Z")
-        }
     }
 }
 

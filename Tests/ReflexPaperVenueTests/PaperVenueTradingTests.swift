@@ -93,7 +93,7 @@ extension PaperVenueTests {
                 #expect(positionHook.data["quantity"] as? String == "0.010")
                 #expect(positionHook.data["entryPrice"] as? String == "60020.00")
                 let time = try #require(positionHook.data["time"] as? Int)
-                #expect(positionHook.object["timestamp"] as? String == RFC3339.format(.milliseconds(Int64(time))))
+                #expect(positionHook.object["timestamp"] as? String == Timestamp.milliseconds(Int64(time)).rfc3339)
 
                 let risk = try await H.send(.GET, port: port, path: "fapi/v3/positionRisk", [("symbol", "BTCUSDT")])
                 let row = try #require(risk.array.first)

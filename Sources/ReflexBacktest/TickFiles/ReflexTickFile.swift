@@ -22,7 +22,29 @@ public enum ReflexTickFile {
 
     /// One tick as a line (with newline).
     public static func line(_ tick: Tick) -> String {
-        "\(tick.time.nanoseconds),\(tick.tradeID),\(tick.price),\(tick.quantity),\(tick.aggressor == .buy ? "B" : "S")\n"
+        var bytes: [UInt8] = []
+        appendLine(tick, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends one tick's line (with newline) as bytes: the journal and the recorder write one per trade, and
+    /// building a `String` for each was a microsecond on the path from a trade to its order.
+    public static func appendLine(_ tick: Tick, to bytes: inout [UInt8]) {
+        appendSigned(tick.time.nanoseconds, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+        appendSigned(tick.tradeID, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+        FixedPoint.append(raw: tick.price.raw, precision: tick.price.precision, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+        FixedPoint.append(raw: tick.quantity.raw, precision: tick.quantity.precision, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+        bytes.append(tick.aggressor == .buy ? UInt8(ascii: "B") : UInt8(ascii: "S"))
+        bytes.append(10)
+    }
+
+    private static func appendSigned(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        FixedPoint.appendDecimal(value.magnitude, to: &bytes)
     }
 
     /// A regime switch as a line (with newline).

@@ -4,7 +4,7 @@ public import ReflexCore
 /// Appends ticks and regime switches to a Reflex recording (``ReflexTickFile``), buffered, flushed on demand.
 public final class ReflexTickWriter {
     private let handle: FileHandle
-    private var pending = ""
+    private var pending: [UInt8] = []
 
     /// Creates (or appends to) `path`, writing the header when the file is new.
     public init(path: String, symbol: String) throws {
@@ -19,18 +19,18 @@ public final class ReflexTickWriter {
     }
 
     public func append(_ tick: Tick) {
-        pending += ReflexTickFile.line(tick)
-        if pending.utf8.count >= 64 * 1024 { flush() }
+        ReflexTickFile.appendLine(tick, to: &pending)
+        if pending.count >= 64 * 1024 { flush() }
     }
 
     public func append(_ shift: RegimeShift) {
-        pending += ReflexTickFile.line(shift)
+        pending.append(contentsOf: ReflexTickFile.line(shift).utf8)
     }
 
     public func flush() {
         guard !pending.isEmpty else { return }
-        handle.write(Data(pending.utf8))
-        pending = ""
+        handle.write(Data(pending))
+        pending.removeAll(keepingCapacity: true)
     }
 
     deinit {

@@ -71,18 +71,40 @@ public enum FixedPoint {
 
     /// Prints `raw` with exactly `precision` decimals, no exponent, no rounding beyond what `precision` drops.
     public static func format(raw: Int64, precision: UInt8) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(raw: raw, precision: precision, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends what ``format(raw:precision:)`` prints, as ASCII, without building a `String` (journal and
+    /// recording lines are written a tick at a time).
+    public static func append(raw: Int64, precision: UInt8, to bytes: inout [UInt8]) {
         let digits = Int(min(precision, maxPrecision))
         let magnitude = raw.magnitude
         let integer = magnitude / UInt64(scale)
-        var fraction = magnitude % UInt64(scale)
-        fraction /= UInt64(powersOfTen[Int(maxPrecision) - digits])
-        var text = raw < 0 ? "-" : ""
-        text += String(integer)
+        let fraction = magnitude % UInt64(scale) / UInt64(powersOfTen[Int(maxPrecision) - digits])
+        if raw < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDecimal(integer, minimumDigits: 1, to: &bytes)
         if digits > 0 {
-            let fractionText = String(fraction)
-            text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
+            bytes.append(UInt8(ascii: "."))
+            appendDecimal(fraction, minimumDigits: digits, to: &bytes)
         }
-        return text
+    }
+
+    /// Appends `value` in decimal, left-padded with zeros to `minimumDigits`.
+    public static func appendDecimal(_ value: UInt64, minimumDigits: Int = 1, to bytes: inout [UInt8]) {
+        // 20 digits hold any UInt64; written backwards into a fixed buffer, then copied once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var value = value
+            var start = 20
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(truncatingIfNeeded: value % 10) &+ 48
+                value /= 10
+            } while value > 0 || 20 - start < minimumDigits && start > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<20]))
+        }
     }
 
     /// Decimals needed to print `raw` without losing a digit (trailing zeros dropped).

@@ -71,6 +71,8 @@ public final class BinanceExchange: ExchangeClient {
 
     // MARK: ExchangeClient
 
+    public func shutdown() { rest.transport.shutdown() }
+
     public func instrumentRules(symbol: String) async throws -> InstrumentRules {
         if let cached = state.withLock({ $0.rules[symbol] }) { return cached }
         let info = try await rest.exchangeInfo()

@@ -79,6 +79,8 @@ public final class BybitExchange: ExchangeClient {
 
     // MARK: ExchangeClient
 
+    public func shutdown() { rest.transport.shutdown() }
+
     public func instrumentRules(symbol: String) async throws -> InstrumentRules {
         if let cached = state.withLock({ $0.rules[symbol] }) { return cached }
         let rules = try await rest.instrumentRules(symbol: symbol)

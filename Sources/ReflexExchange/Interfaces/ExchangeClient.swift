@@ -31,9 +31,14 @@ public protocol ExchangeClient: Sendable {
     /// defence's `addMargin`); the venue's position update follows on the account stream.
     /// - Throws: `ExchangeError` (`unsupported` for a venue without isolated top-ups).
     func addMargin(symbol: String, amount: Money) async throws
+
+    /// Closes the client's REST connections when the bot stops; calls made afterwards fail.
+    func shutdown()
 }
 
 extension ExchangeClient {
+    public func shutdown() {}
+
     public func addMargin(symbol: String, amount: Money) async throws {
         throw ExchangeError(
             code: ExchangeError.unsupported, message: "\(venue) has no isolated-margin top-up in Reflex yet")

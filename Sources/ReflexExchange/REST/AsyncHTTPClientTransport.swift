@@ -26,4 +26,7 @@ public struct AsyncHTTPClientTransport: RESTTransport {
         let body = try await response.body.collect(upTo: maximumResponseBytes)
         return RESTResponse(status: Int(response.status.code), headers: response.headers, body: body)
     }
+
+    /// Nothing to close: the `HTTPClient` belongs to the caller (by default the process-wide shared one).
+    public func shutdown() {}
 }

@@ -42,6 +42,8 @@ public final class KeepAliveConnectionPool: RESTTransport {
         var open = 0
         var waiting: [Exchange] = []
         var inFlight: [ObjectIdentifier: (channel: any Channel, exchange: Exchange)] = [:]
+        /// Set by ``shutdown()``: no new connection opens and requests fail.
+        var closed = false
     }
 
     /// - Parameters:
@@ -83,6 +85,26 @@ public final class KeepAliveConnectionPool: RESTTransport {
         return try await promise.futureResult.get()
     }
 
+    /// Closes every connection and fails the requests still waiting or in flight; later requests fail at once.
+    public func shutdown() {
+        let (channels, exchanges) = state.withLock { state -> ([any Channel], [Exchange]) in
+            state.closed = true
+            defer {
+                state.idle = []
+                state.waiting = []
+                state.inFlight = [:]
+            }
+            return (
+                state.idle + state.inFlight.values.map(\.channel), state.waiting + state.inFlight.values.map(\.exchange)
+            )
+        }
+        for exchange in exchanges {
+            exchange.deadline.cancel()
+            exchange.promise.fail(TransportError("\(baseURL): the connection pool was shut down"))
+        }
+        for channel in channels { channel.close(promise: nil) }
+    }
+
     // Everything below runs on `eventLoop`.
 
     private func start(_ request: RESTRequest, _ promise: EventLoopPromise<RESTResponse>, _ endpoint: Endpoint) {
@@ -99,7 +121,8 @@ public final class KeepAliveConnectionPool: RESTTransport {
             case connect
             case wait
         }
-        let next = state.withLock { state -> Next in
+        let next = state.withLock { state -> Next? in
+            guard !state.closed else { return nil }
             if let channel = state.idle.popLast() {
                 state.inFlight[ObjectIdentifier(channel)] = (channel, exchange)
                 return .send(channel)
@@ -113,6 +136,9 @@ public final class KeepAliveConnectionPool: RESTTransport {
         case .send(let channel): write(request, on: channel, endpoint)
         case .connect: connect(endpoint)
         case .wait: break
+        case nil:
+            deadline.cancel()
+            promise.fail(TransportError("\(baseURL): the connection pool was shut down"))
         }
     }
 
@@ -162,16 +188,21 @@ public final class KeepAliveConnectionPool: RESTTransport {
 
     /// A connection is free: it takes the longest-waiting request, or joins the idle ones.
     private func ready(_ channel: any Channel, _ endpoint: Endpoint) {
-        let next = state.withLock { state -> Exchange? in
+        let next = state.withLock { state -> Exchange?? in
+            guard !state.closed else { return .none }
             guard !state.waiting.isEmpty else {
                 state.idle.append(channel)
-                return nil
+                return .some(nil)
             }
             let next = state.waiting.removeFirst()
             state.inFlight[ObjectIdentifier(channel)] = (channel, next)
             return next
         }
-        if let next { write(next.request, on: channel, endpoint) }
+        switch next {
+        case .none: channel.close(promise: nil)  // opened while shutting down
+        case .some(nil): break
+        case .some(let exchange?): write(exchange.request, on: channel, endpoint)
+        }
     }
 
     private func answered(
@@ -196,7 +227,9 @@ public final class KeepAliveConnectionPool: RESTTransport {
             state.open -= 1
             state.idle.removeAll { $0 === channel }
             let exchange = state.inFlight.removeValue(forKey: ObjectIdentifier(channel))?.exchange
-            guard !state.waiting.isEmpty, state.open < maximumConnections else { return (exchange, false) }
+            guard !state.closed, !state.waiting.isEmpty, state.open < maximumConnections else {
+                return (exchange, false)
+            }
             state.open += 1
             return (exchange, true)
         }

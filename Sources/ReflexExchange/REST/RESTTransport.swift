@@ -10,6 +10,14 @@ public protocol RESTTransport: Sendable {
     /// - Throws: when no complete response came back (connection refused or lost, timeout, response too large):
     ///   the request may or may not have been acted on.
     func execute(_ request: RESTRequest) async throws -> RESTResponse
+
+    /// Closes the transport's connections; requests made afterwards fail. A server waits for its open connections
+    /// when it stops, and one that no request ever used can keep it waiting for ever.
+    func shutdown()
+}
+
+extension RESTTransport {
+    public func shutdown() {}
 }
 
 /// One REST request, relative to the transport's base URL.

@@ -43,8 +43,9 @@ public final class Journal {
 
     public func append(_ event: EngineEvent) throws {
         if case .tick(let tick) = event {
-            pending.append(contentsOf: "T\t".utf8)
-            pending.append(contentsOf: ReflexTickFile.line(tick).utf8)
+            pending.append(UInt8(ascii: "T"))
+            pending.append(UInt8(ascii: "\t"))
+            ReflexTickFile.appendLine(tick, to: &pending)
         } else {
             pending.append(contentsOf: Array("E\t".utf8))
             pending.append(contentsOf: try encoder.encode(event))

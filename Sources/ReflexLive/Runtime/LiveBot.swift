@@ -76,6 +76,7 @@ public struct LiveBot: Sendable {
             adapter = try VenueAdapter.make(config: config, symbol: symbol, secrets: secrets, logger: logger)
         }
         let gateway = ExchangeOrderGateway(client: adapter.client, logger: logger, now: Self.wallClock)
+        services.append(.init(service: ExchangeConnections(client: adapter.client)))
 
         // The engine.
         let metrics = RuntimeMetrics()
