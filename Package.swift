@@ -132,8 +132,11 @@ let package = Package(
             dependencies: [
                 "ReflexCore", "ReflexBacktest", "ReflexExchange", "ReflexLive", "ReflexPaperVenue",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures", "Bybit/Fixtures", "Deribit/Fixtures"],

@@ -1,7 +1,7 @@
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
+public import NIOSSL
 import Synchronization
 
 /// Keep-alive HTTP/1.1 connections to one REST host, all on one event loop, one request at a time on each.
@@ -53,12 +53,14 @@ public final class KeepAliveConnectionPool: RESTTransport {
     ///   - maximumConnections: how many requests may be in flight at once (8).
     ///   - maximumResponseBytes: a larger response fails the request and closes its connection (16 MiB).
     ///   - connectTimeout: for opening a connection (5 s).
+    ///   - tlsConfiguration: for `https` (default: the system's trust roots, full verification of the host name).
     public init(
         baseURL: String, eventLoop: (any EventLoop)? = nil, maximumConnections: Int = 8,
-        maximumResponseBytes: Int = 16 << 20, connectTimeout: TimeAmount = .seconds(5)
+        maximumResponseBytes: Int = 16 << 20, connectTimeout: TimeAmount = .seconds(5),
+        tlsConfiguration: TLSConfiguration = .makeClientConfiguration()
     ) {
         self.baseURL = baseURL
-        self.endpoint = Self.endpoint(baseURL)
+        self.endpoint = Self.endpoint(baseURL, tlsConfiguration)
         self.eventLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
         self.maximumConnections = max(1, maximumConnections)
         self.maximumResponseBytes = maximumResponseBytes
@@ -217,7 +219,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
             if keepAlive { ready(channel, endpoint) } else { channel.close(promise: nil) }
         case .failure(let error):
             exchange?.deadline.cancel()
-            exchange?.promise.fail(error)
+            exchange?.promise.fail(TransportError("\(baseURL): \(error.description)"))
             channel.close(promise: nil)
         }
     }
@@ -270,7 +272,9 @@ public final class KeepAliveConnectionPool: RESTTransport {
         exchange?.promise.fail(TransportError("\(baseURL): no response within \(timeout)"))
     }
 
-    private static func endpoint(_ baseURL: String) -> Result<Endpoint, TransportError> {
+    private static func endpoint(
+        _ baseURL: String, _ tlsConfiguration: TLSConfiguration
+    ) -> Result<Endpoint, TransportError> {
         let address: ServerAddress
         do {
             address = try ServerAddress(baseURL, schemes: ("http", "https"))
@@ -283,7 +287,7 @@ public final class KeepAliveConnectionPool: RESTTransport {
         var tls: NIOSSLContext?
         if address.secure {
             do {
-                tls = try NIOSSLContext(configuration: .makeClientConfiguration())
+                tls = try NIOSSLContext(configuration: tlsConfiguration)
             } catch {
                 return .failure(TransportError("TLS for \(baseURL): \(error)"))
             }

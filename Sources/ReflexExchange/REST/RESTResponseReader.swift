@@ -53,7 +53,12 @@ final class RESTResponseReader: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A malformed response or a TLS failure: the connection cannot be trusted for the next request.
+        // A malformed response or a TLS failure (an untrusted certificate): the request in flight fails with the
+        // reason, and the connection cannot be trusted for the next request.
+        if !discarding {
+            discarding = true
+            onResponse(.failure(TransportError("connection failed: \(error)")))
+        }
         context.close(promise: nil)
     }
 }

@@ -22,10 +22,11 @@ enum WebSocketConnection {
     /// Connects and upgrades; the returned channel speaks WebSocket frames (write text with ``textFrame(_:)``).
     static func connect(
         url: String, maximumMessageSize: Int, connectTimeout: TimeAmount, handlers: Handlers,
-        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any(),
+        tlsConfiguration: TLSConfiguration = .makeClientConfiguration()
     ) async throws -> any Channel {
         let target = try ServerAddress(url, schemes: ("ws", "wss"))
-        let tls = try target.secure ? NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        let tls = try target.secure ? NIOSSLContext(configuration: tlsConfiguration) : nil
         let upgraded = try await ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)

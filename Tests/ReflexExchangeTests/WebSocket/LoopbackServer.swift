@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -12,17 +15,20 @@ import Synchronization
 /// Gracefully, not by cancellation: a cancelled server waits for its connections, and an idle keep-alive connection
 /// (the REST clients' pools, `HTTPClient.shared` in other tests) may stay open on the client's side for minutes,
 /// which once stalled a test for ten. A graceful shutdown closes idle connections at once.
+/// With `tls`, it serves HTTPS and WSS.
 func withLoopbackServer<Result: Sendable>(
     _ router: Router<BasicWebSocketRequestContext>,
     webSocket: WebSocketServerConfiguration = .init(),
+    tls: TLSConfiguration? = nil,
     _ body: @Sendable (Int) async throws -> Result
 ) async throws -> Result {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "fake-venue")
     logger.logLevel = ProcessInfo.processInfo.environment["REFLEX_TEST_LOG"] == nil ? .critical : .debug  // TEMP
+    let plain = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket))
     let app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
+        server: try tls.map { try .tls(plain, tlsConfiguration: $0) } ?? plain,
         configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
         logger: logger
