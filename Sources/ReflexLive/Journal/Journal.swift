@@ -18,7 +18,10 @@ public final class Journal {
     public let path: String
     private var descriptor: Int32
     private var pending: [UInt8] = []
+    /// Snapshots (rare, large): Foundation's encoder, keys sorted for readable diffs.
     private let encoder: JSONEncoder
+    /// Events and commands (every order and fill, on the path to the next order): ``JournalEncoder``.
+    private let records = JournalEncoder()
     /// Records written since the last snapshot.
     public private(set) var recordsSinceSnapshot = 0
     /// Bytes buffered and not yet handed to the OS.
@@ -47,19 +50,23 @@ public final class Journal {
             pending.append(UInt8(ascii: "\t"))
             ReflexTickFile.appendLine(tick, to: &pending)
         } else {
-            pending.append(contentsOf: Array("E\t".utf8))
-            pending.append(contentsOf: try encoder.encode(event))
-            pending.append(10)
+            var line: [UInt8] = [UInt8(ascii: "E"), 9]
+            try records.encode(event, into: &line)
+            line.append(10)
+            pending.append(contentsOf: line)
         }
         recordsSinceSnapshot += 1
     }
 
     public func append(_ commands: [EngineCommand]) throws {
+        // Built whole before any of it is buffered: a command that fails to encode leaves no half record.
+        var lines: [UInt8] = []
         for command in commands {
-            pending.append(contentsOf: Array("C\t".utf8))
-            pending.append(contentsOf: try encoder.encode(command))
-            pending.append(10)
+            lines += [UInt8(ascii: "C"), 9]
+            try records.encode(command, into: &lines)
+            lines.append(10)
         }
+        pending.append(contentsOf: lines)
     }
 
     public func appendSnapshot(_ engine: Engine) throws {
