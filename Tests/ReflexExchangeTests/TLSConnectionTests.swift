@@ -18,7 +18,8 @@ import Testing
         let client: TLSConfiguration
     }
 
-    private static func makeCertificate() async throws -> Certificate {
+    /// A self-signed certificate for `name` (its subject alternative name).
+    private static func makeCertificate(for name: String = "localhost") async throws -> Certificate {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -28,7 +29,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-days", "1", "-keyout", key,
+            "-subj", "/CN=\(name)", "-addext", "subjectAltName=DNS:\(name)", "-days", "1", "-keyout", key,
             "-out", certificate,
         ]
         process.standardOutput = FileHandle.nullDevice
@@ -91,6 +92,20 @@ import Testing
         }
     }
 
+    @Test func restOverHTTPSRefusesATrustedCertificateForAnotherHost() async throws {
+        // Trusted, but issued to another name than the one dialled: host-name verification must refuse it.
+        let certificate = try await Self.makeCertificate(for: "fapi.example.com")
+        try await withLoopbackServer(Self.router(), tls: certificate.server) { port in
+            let pool = KeepAliveConnectionPool(
+                baseURL: "https://localhost:\(port)", tlsConfiguration: certificate.client)
+            defer { pool.shutdown() }
+            let error = await #expect(throws: TransportError.self) {
+                try await pool.execute(RESTRequest(method: .GET, target: "/fapi/v1/time", timeout: .seconds(10)))
+            }
+            #expect(error?.description.contains("connection failed") == true, "\(String(describing: error))")
+        }
+    }
+
     @Test func webSocketOverWSSVerifiesTheCertificateAndDeliversMessages() async throws {
         let certificate = try await Self.makeCertificate()
         try await withLoopbackServer(Self.router(), tls: certificate.server) { port in
@@ -105,7 +120,8 @@ import Testing
             #expect(first == #"{"e":"aggTrade","a":1}"#)
             try await channel.close()
 
-            await #expect(throws: (any Error).self) {
+            // The system's trust roots: the handshake fails, and says so.
+            await #expect(throws: NIOSSLError.self) {
                 _ = try await WebSocketConnection.connect(
                     url: "wss://localhost:\(port)/market/ws/btcusdt@aggTrade", maximumMessageSize: 1 << 16,
                     connectTimeout: .seconds(10), handlers: .init(text: { _, _ in }, binary: { _, _ in }))

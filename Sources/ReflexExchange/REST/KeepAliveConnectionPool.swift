@@ -75,6 +75,10 @@ public final class KeepAliveConnectionPool: RESTTransport {
 
     /// Connections open or being opened (for tests and metrics).
     public var openConnections: Int { state.withLock { $0.open } }
+    /// Requests written to a connection and not yet answered.
+    var requestsInFlight: Int { state.withLock { $0.inFlight.count } }
+    /// Requests waiting for a connection.
+    var requestsWaiting: Int { state.withLock { $0.waiting.count } }
 
     public func execute(_ request: RESTRequest) async throws -> RESTResponse {
         let endpoint = try endpoint.get()

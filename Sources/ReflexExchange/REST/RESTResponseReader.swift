@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The last handler of a ``KeepAliveConnectionPool`` connection: gathers one response (head, body up to a limit,
 /// end) and hands it over whole; reports the connection's end.
@@ -53,6 +54,9 @@ final class RESTResponseReader: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A TLS connection closed without its goodbye: the close that follows ends a response framed by the
+        // connection's end, or fails an incomplete one (as "closed before the response").
+        if let tls = error as? NIOSSLError, case .uncleanShutdown = tls { return }
         // A malformed response or a TLS failure (an untrusted certificate): the request in flight fails with the
         // reason, and the connection cannot be trusted for the next request.
         if !discarding {

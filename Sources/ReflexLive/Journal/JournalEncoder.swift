@@ -210,14 +210,25 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
-        let nested = ObjectBox()
-        box.set(key.stringValue, .object(nested))
+        // The same key asked for twice gives the same container, as with JSONEncoder (nothing written is lost).
+        let nested: ObjectBox
+        if case .object(let existing) = box.values[key.stringValue] {
+            nested = existing
+        } else {
+            nested = ObjectBox()
+            box.set(key.stringValue, .object(nested))
+        }
         return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: nested, codingPath: path(key)))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let nested = ArrayBox()
-        box.set(key.stringValue, .array(nested))
+        let nested: ArrayBox
+        if case .array(let existing) = box.values[key.stringValue] {
+            nested = existing
+        } else {
+            nested = ArrayBox()
+            box.set(key.stringValue, .array(nested))
+        }
         return UnkeyedContainer(box: nested, codingPath: path(key))
     }
 

@@ -11,10 +11,11 @@ import UnixSignals
 
 /// `reflex run`: builds every part of a deployment and runs them as one `ServiceGroup`.
 ///
-/// Start order (shutdown is the reverse): paper venue (if any), the engine's runtime, the account stream, the
-/// market stream (after start-up reconciliation), the timer, then the listener last, so that on SIGTERM the
-/// listener stops taking signals first, the engine pauses entries and flushes its journal, and the feeds close.
-/// Protective orders stay at the venue.
+/// Start order (shutdown is the reverse): paper venue (if any), the venue client's REST connections, the engine's
+/// runtime, the account stream, the market stream (after start-up reconciliation), the timer, then the listener
+/// last. On SIGTERM the listener stops taking signals first, the feeds close, the engine pauses entries, lets the
+/// orders it sent get their answers (up to 5 s) and flushes its journal, and only then are the REST connections
+/// closed. Protective orders stay at the venue.
 public struct LiveBot: Sendable {
     public let deployment: Deployment
     public let logger: Logger

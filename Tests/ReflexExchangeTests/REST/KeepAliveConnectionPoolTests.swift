@@ -117,18 +117,20 @@ import Testing
             let pool = KeepAliveConnectionPool(baseURL: "http://127.0.0.1:\(port)", maximumConnections: 1)
             _ = try await pool.execute(RESTRequest(method: .GET, target: "/echo"))
             #expect(pool.openConnections == 1)
-            // One request in flight on the only connection, one waiting for it.
-            async let inFlight = pool.execute(RESTRequest(method: .GET, target: "/slow?ms=3000"))
-            async let waiting = pool.execute(RESTRequest(method: .GET, target: "/echo?queued"))
-            try await Task.sleep(for: .milliseconds(200))
+            // One request in flight on the only connection, then one waiting for it.
+            let inFlight = Task { try await pool.execute(RESTRequest(method: .GET, target: "/slow?ms=4000")) }
+            try await withTimeout { while pool.requestsInFlight < 1 { try await Task.sleep(for: .milliseconds(5)) } }
+            let waiting = Task { try await pool.execute(RESTRequest(method: .GET, target: "/echo?queued")) }
+            try await withTimeout { while pool.requestsWaiting < 1 { try await Task.sleep(for: .milliseconds(5)) } }
             let started = ContinuousClock.now
             pool.shutdown()
             var outcomes: [String] = []
-            do { outcomes.append("answered: \(try await inFlight.status)") } catch { outcomes.append("\(error)") }
-            do { outcomes.append("answered: \(try await waiting.status)") } catch { outcomes.append("\(error)") }
+            do { outcomes.append("answered: \(try await inFlight.value.status)") } catch { outcomes.append("\(error)") }
+            do { outcomes.append("answered: \(try await waiting.value.status)") } catch { outcomes.append("\(error)") }
             #expect(outcomes.count == 2 && outcomes.allSatisfy { $0.contains("shut down") }, "\(outcomes)")
-            #expect(ContinuousClock.now - started < .seconds(2), "failed at once, not at the slow answer")
-            while pool.openConnections > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(ContinuousClock.now - started < .seconds(3), "failed at once, not at the slow answer")
+            #expect(pool.requestsInFlight == 0 && pool.requestsWaiting == 0)
+            try await withTimeout { while pool.openConnections > 0 { try await Task.sleep(for: .milliseconds(10)) } }
             let later = await #expect(throws: TransportError.self) {
                 try await pool.execute(RESTRequest(method: .GET, target: "/echo"))
             }
