@@ -52,11 +52,17 @@ final class MarketFeed: Sendable {
 
     /// Live `SUBSCRIBE` / `UNSUBSCRIBE`; returns the client's streams afterwards.
     @discardableResult
-    func change(subscriber id: Int, subscribe: [String] = [], unsubscribe: [String] = []) -> [String] {
+    /// - Parameter reply: the answer to the request, given the streams afterwards; it is queued on the client's
+    ///   connection before any trade of a newly subscribed stream, so the answer always comes first.
+    func change(
+        subscriber id: Int, subscribe: [String] = [], unsubscribe: [String] = [],
+        reply: (([String]) -> String)? = nil
+    ) -> [String] {
         state.withLock { state in
             guard var subscriber = state.subscribers[id] else { return [] }
             subscriber.streams.formUnion(subscribe.map { $0.lowercased() })
             subscriber.streams.subtract(unsubscribe.map { $0.lowercased() })
+            if let reply { subscriber.continuation.yield(reply(subscriber.streams.sorted())) }
             state.subscribers[id] = subscriber
             if !subscriber.streams.isEmpty { state.hadSubscriber = true }
             return subscriber.streams.sorted()

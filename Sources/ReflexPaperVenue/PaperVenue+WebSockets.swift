@@ -74,24 +74,26 @@ enum MarketSubscriptionRequest {
         let id: Int64?
     }
 
-    /// The reply to send, or nil for text that is not a request.
+    /// The reply to write, or nil when the reply was queued with the connection's stream messages (so that it
+    /// precedes the trades of the streams it subscribed).
     static func handle(_ text: String, subscriber: Int, feed: MarketFeed) -> String? {
         guard let message = try? JSONDecoder().decode(Message.self, from: Data(text.utf8)) else {
             return #"{"code":3,"msg":"Invalid JSON: expected a SUBSCRIBE, UNSUBSCRIBE or LIST_SUBSCRIPTIONS request"}"#
         }
         let id = message.id.map(String.init) ?? "null"
+        let done: ([String]) -> String = { _ in #"{"result":null,"id":\#(id)}"# }
         switch message.method.uppercased() {
         case "SUBSCRIBE":
-            feed.change(subscriber: subscriber, subscribe: message.params ?? [])
-            return #"{"result":null,"id":\#(id)}"#
+            feed.change(subscriber: subscriber, subscribe: message.params ?? [], reply: done)
         case "UNSUBSCRIBE":
-            feed.change(subscriber: subscriber, unsubscribe: message.params ?? [])
-            return #"{"result":null,"id":\#(id)}"#
+            feed.change(subscriber: subscriber, unsubscribe: message.params ?? [], reply: done)
         case "LIST_SUBSCRIPTIONS":
-            let streams = feed.change(subscriber: subscriber)
-            return #"{"result":\#(JSONText.array(streams.map { "\"\($0)\"" })),"id":\#(id)}"#
+            feed.change(subscriber: subscriber) { streams in
+                #"{"result":\#(JSONText.array(streams.map { "\"\($0)\"" })),"id":\#(id)}"#
+            }
         default:
             return #"{"code":2,"msg":"Invalid request: unknown method","id":\#(id)}"#
         }
+        return nil
     }
 }

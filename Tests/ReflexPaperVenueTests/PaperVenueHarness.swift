@@ -177,6 +177,7 @@ enum PaperVenueHarness {
         group.addTask {
             defer { inbox.finish() }
             _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+                inbox.markConnected()
                 if let first { try await outbound.write(.text(first)) }
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     if case .text(let text) = message { inbox.append(text) }
@@ -188,12 +189,15 @@ enum PaperVenueHarness {
 
     /// Collected messages, waited on by predicate.
     final class Inbox: Sendable {
-        private let state = Mutex<(messages: [String], finished: Bool)>(([], false))
+        private let state = Mutex<(messages: [String], finished: Bool, connected: Bool)>(([], false, false))
 
         func append(_ message: String) { state.withLock { $0.messages.append(message) } }
         func finish() { state.withLock { $0.finished = true } }
+        /// The client's side of the upgrade is done (its handler runs).
+        func markConnected() { state.withLock { $0.connected = true } }
         var messages: [String] { state.withLock { $0.messages } }
         var isFinished: Bool { state.withLock { $0.finished } }
+        var isConnected: Bool { state.withLock { $0.connected } }
 
         /// Waits until `count` messages have arrived.
         func wait(count: Int, seconds: Double = 30) async throws -> [String] {

@@ -141,11 +141,24 @@ extension PaperVenueTests {
                         as? String)
                 let user = H.connect(url: "ws://127.0.0.1:\(port)/private/ws/\(key)", in: &group)
                 try await H.waitForUserStreams(venue)
+                // Both ends of the upgrade done first: the test's client (hummingbird-websocket's) was seen never to
+                // end when the venue closed while the client was still finishing its side of the upgrade (2 in 58
+                // runs on a loaded machine, with the venue itself stopped).
+                try await H.withTimeout(30, "the user-data client to connect") {
+                    while !user.isConnected { try await Task.sleep(for: .milliseconds(5)) }
+                }
                 await services.triggerGracefulShutdown()
-                try await H.withTimeout(30, "the venue and its clients to stop") {
-                    while !(market.isFinished && user.isFinished && stopped.isFinished) {
-                        try await Task.sleep(for: .milliseconds(5))
+                do {
+                    try await H.withTimeout(30, "the venue and its clients to stop") {
+                        while !(market.isFinished && user.isFinished && stopped.isFinished) {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
                     }
+                } catch {
+                    Issue.record(
+                        "still running: \(market.isFinished ? "" : "market client ")\(user.isFinished ? "" : "user client ")\(stopped.isFinished ? "" : "venue")"
+                    )
+                    throw error
                 }
                 try await group.waitForAll()
             }

@@ -56,9 +56,12 @@ enum WebSocketConnection {
                     var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
                     // Frames the server sends right behind its 101 (a first message) arrive in the same read.
                     pipeline.leftOverBytesStrategy = .forwardBytes
+                    // The timeout covers the TLS handshake and the upgrade too: a server that accepts the connection
+                    // and never answers must not hold the stream for ever (closing the channel fails the upgrade).
+                    let stalled = channel.eventLoop.scheduleTask(in: connectTimeout) { channel.close(promise: nil) }
                     return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
                         configuration: pipeline
-                    ).map { (channel, $0) }
+                    ).always { _ in stalled.cancel() }.map { (channel, $0) }
                 }
             }
         let (channel, accepted) = try await upgraded.get()

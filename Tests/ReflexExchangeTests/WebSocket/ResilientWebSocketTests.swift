@@ -2,9 +2,10 @@ import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
-import ReflexExchange
 import ServiceLifecycle
 import Testing
+
+@testable import ReflexExchange
 
 struct ResilientWebSocketTests {
     /// Short timings so each test runs in well under a second.
@@ -125,6 +126,26 @@ struct ResilientWebSocketTests {
             return
         }
         #expect(reason.contains(url))
+    }
+
+    @Test func aServerThatNeverAnswersTheUpgradeIsAFailedDialWithinTheTimeout() async throws {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws(
+            "/stall",
+            shouldUpgrade: { _, _ in
+                try await Task.sleep(for: .seconds(3))  // longer than the dial may take
+                return .dontUpgrade
+            }, onUpgrade: { _, _, _ in })
+        try await withLoopbackServer(router) { port in
+            let started = ContinuousClock.now
+            await #expect(throws: (any Error).self) {
+                _ = try await WebSocketConnection.connect(
+                    url: "ws://127.0.0.1:\(port)/stall", maximumMessageSize: 1 << 16,
+                    connectTimeout: .milliseconds(300),
+                    handlers: .init(text: { _, _ in }, binary: { _, _ in }))
+            }
+            #expect(ContinuousClock.now - started < .milliseconds(2500), "gave up at the timeout, not at the answer")
+        }
     }
 
     @Test func silentStreamIsDetectedAndReplaced() async throws {
