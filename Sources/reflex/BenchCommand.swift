@@ -41,7 +41,7 @@ extension Reflex {
         @Option(help: "Times the recording's trade messages are decoded (0 skips it).")
         var decodeRepetitions: Int = 50
 
-        @Option(help: "Market orders per REST transport for the round-trip comparison (0 skips it).")
+        @Option(help: "Limit orders per REST transport for the round-trip comparison (0 skips it).")
         var orders: Int = 4000
 
         func run() async throws {

@@ -83,18 +83,22 @@ public final class BinanceMarketStream: MarketStream {
         }
     }
 
-    /// The queue path (`ticks`): decode, de-duplicate, backfill a gap, then queue.
+    /// The queue path (`ticks`): decode, then admit.
     private func handle(_ text: String) async {
         guard let tick = decode(BinanceParse.trade(text), raw: { text }) else { return }
-        let lastID = state.withLock { $0.lastID }
-        if let lastID {
+        await admit(tick, received: .now, sink: nil)
+    }
+
+    /// Drops a trade already delivered, backfills the gap before one that skips ids, then delivers it.
+    private func admit(_ tick: Tick, received: ContinuousClock.Instant, sink: TickSink?) async {
+        if let lastID = state.withLock({ $0.lastID }) {
             if tick.tradeID <= lastID {
                 state.withLock { $0.statistics.duplicates += 1 }
                 return
             }
-            if tick.tradeID > lastID + 1 { await backfill(from: lastID + 1, before: tick.tradeID, sink: nil) }
+            if tick.tradeID > lastID + 1 { await backfill(from: lastID + 1, before: tick.tradeID, sink: sink) }
         }
-        emit(tick, received: .now, sink: nil)
+        emit(tick, received: received, sink: sink)
     }
 
     /// The engine's path, inside the socket's read: decode the bytes and deliver at once, unless a gap must be
@@ -143,17 +147,7 @@ public final class BinanceMarketStream: MarketStream {
                 return batch
             }
             if batch.isEmpty { return }
-            for (tick, received) in batch {
-                let lastID = state.withLock { $0.lastID }
-                if let lastID, tick.tradeID <= lastID {
-                    state.withLock { $0.statistics.duplicates += 1 }
-                    continue
-                }
-                if let lastID, tick.tradeID > lastID + 1 {
-                    await backfill(from: lastID + 1, before: tick.tradeID, sink: sink)
-                }
-                emit(tick, received: received, sink: sink)
-            }
+            for (tick, received) in batch { await admit(tick, received: received, sink: sink) }
         }
     }
 

@@ -8,7 +8,7 @@ public import ReflexCore
 /// market so it rests (a market order's answer would wait for the venue's next trade), and is cancelled before the
 /// next one; only the placement is timed.
 public enum BinanceOrderRoundTripBenchmark {
-    /// Places `orders` market orders and returns each one's round trip.
+    /// Places `orders` resting limit orders, one at a time, and returns each one's round trip.
     /// - Parameters:
     ///   - urls: the venue (normally `.local(port:)`).
     ///   - credentials: key and secret the venue accepts.

@@ -102,12 +102,10 @@ public final class TradingRuntime: Service {
 
     /// Applies an event now, in the caller's task, and sends the commands it produced. Safe from any task; the
     /// order in which callers get here is the order the engine sees.
-    public func deliver(_ event: EngineEvent) { _ = apply(event, arrived: nil) }
+    public func deliver(_ event: EngineEvent) { apply(event, arrived: nil) }
 
-    /// Applies a tick that came off the socket at `arrived` (the start of its tick-to-order latency). Returns
-    /// whether it sent anything, so a reading task can step aside and let the order leave first.
-    @discardableResult
-    public func deliver(tick: Tick, arrived: ContinuousClock.Instant) -> Bool {
+    /// Applies a tick that came off the socket at `arrived` (the start of its tick-to-order latency).
+    public func deliver(tick: Tick, arrived: ContinuousClock.Instant) {
         apply(.tick(tick), arrived: arrived)
     }
 
@@ -197,8 +195,8 @@ public final class TradingRuntime: Service {
         failureContinuation.finish()
     }
 
-    /// One event through the engine, the journal and out to the venue. Returns whether commands were sent.
-    private func apply(_ event: EngineEvent, arrived: ContinuousClock.Instant?) -> Bool {
+    /// One event through the engine, the journal and out to the venue.
+    private func apply(_ event: EngineEvent, arrived: ContinuousClock.Instant?) {
         let outcome = state.withLock { shared -> Result<[EngineCommand], any Error>? in
             guard !shared.closed else { return nil }
             do {
@@ -213,20 +211,13 @@ public final class TradingRuntime: Service {
         switch outcome {
         case nil:
             logger.debug("event after shutdown not applied", metadata: ["kind": "\(event.kind)"])
-            return false
         case .failure(let error):
             logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"])
             failureContinuation.yield(error)
-            return false
         case .success(let commands):
-            var sent = false
-            for command in commands where command.isSent {
-                send(command, causedBy: event, arrived: arrived)
-                sent = true
-            }
+            for command in commands where command.isSent { send(command, causedBy: event, arrived: arrived) }
             for case .notify(let notice) in commands { log(notice) }
             for observer in observers.withLock({ $0 }) { observer(event, commands) }
-            return sent
         }
     }
 
