@@ -160,6 +160,7 @@ let package = Package(
             name: "ReflexCLITests",
             dependencies: [
                 "reflex", "ReflexCore", "ReflexExchange", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
     ],

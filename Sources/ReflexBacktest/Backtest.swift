@@ -98,6 +98,8 @@ struct RunState {
     var modeChanges: [Notice] = []
     var notices: [String: Int] = [:]
     var queue: [EngineEvent] = []
+    /// The simulated venue's position with its cost, from its fills (what a reconciliation read answers).
+    var venuePosition = Position()
 
     init(configuration: BacktestConfiguration, runner: BacktestRunner) {
         self.configuration = configuration
@@ -118,8 +120,9 @@ struct RunState {
     }
 
     mutating func dispatch(_ event: EngineEvent) {
-        if case .orderFilled(let fill) = event, let trip = ledger.record(fill, mode: engine.mode) {
-            runner.tradeRow?(trip)
+        if case .orderFilled(let fill) = event {
+            _ = venuePosition.apply(side: fill.side, quantity: fill.quantity, price: fill.price)
+            if let trip = ledger.record(fill, mode: engine.mode) { runner.tradeRow?(trip) }
         }
         let commands = engine.handle(event)
         if !commands.isEmpty { execute(commands, time: event.time) }
@@ -139,6 +142,11 @@ struct RunState {
                 if notice.kind == "modeChanged" { modeChanges.append(notice) }
             case .record(let record):
                 onBar(record)
+            case .reconcile(let request):
+                // The engine read the venue (a refused exit raced a fill): the simulated venue answers at once.
+                notices["reconcile", default: 0] += 1
+                let entry = venuePosition.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
+                dispatch(.venueState(venue.state(answering: request, entryPrice: entry, time: time)))
             }
         }
     }

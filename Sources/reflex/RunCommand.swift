@@ -54,13 +54,18 @@ extension Reflex {
     }
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop opening positions (protection stays).")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop opening positions; exits and protection go on.",
+            discussion:
+                "An open position keeps its stop-loss and take-profit and its trend exits. `reflex flatten` is the command that closes it."
+        )
         @OptionGroup var options: ConfigOption
         func run() async throws { try await control(.pause, options) }
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Allow entries again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Allow entries again, and clear order paths halted by refusals in a row.")
         @OptionGroup var options: ConfigOption
         func run() async throws { try await control(.resume, options) }
     }

@@ -16,7 +16,7 @@ struct LiveLoopTests {
         let environment: [String: String]
     }
 
-    static func makeBot() throws -> Bot {
+    static func makeBot(extraConfig: String = "", risk: String = "") throws -> Bot {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let venuePort = LoopbackPort.free()
@@ -30,7 +30,8 @@ struct LiveLoopTests {
                             "restURL": "http://127.0.0.1:\(venuePort)", "streamURL": "ws://127.0.0.1:\(venuePort)" },
               "listener": { "host": "127.0.0.1", "port": \(listenerPort), "secretEnvs": ["T_WEBHOOK"] },
               "control": { "secretEnv": "T_CONTROL" },
-              "risk": { "maxPositionNotional": "25000", "maxDailyLoss": "5000" },
+              "risk": { \(risk) "maxPositionNotional": "25000", "maxDailyLoss": "5000" },
+              \(extraConfig)
               "stateDirectory": "\(folder.path)/state",
               "record": true, "logFormat": "json"
             }

@@ -247,10 +247,10 @@ struct EngineTests {
     func reconcile() throws {
         var f = EngineFixture()
         let commands = f.engine.handle(
-            .positionChanged(
-                PositionUpdate(
-                    symbol: "BTCUSDT", quantity: Quantity("-0.250")!, entryPrice: Price("60000")!,
-                    time: .milliseconds(3100))))
+            .venueState(
+                VenueState(
+                    symbol: "BTCUSDT", quantity: Quantity("-0.250")!, entryPrice: Price("60000")!, openOrders: [],
+                    fenceSequence: f.engine.ordersPlaced, reason: "start-up", time: .milliseconds(3100))))
         #expect(f.engine.position.quantity == Quantity("-0.250")!)
         #expect(commands.placed.map(\.purpose) == [.stopLoss, .takeProfit])
         #expect(commands.placed.allSatisfy { $0.side == .buy && $0.reduceOnly && $0.quantity == Quantity("0.250")! })

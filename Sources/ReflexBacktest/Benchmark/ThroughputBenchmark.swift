@@ -109,6 +109,9 @@ public struct ThroughputBenchmark {
             case .place(let intent): for e in venue.submit(intent, at: time) { feed(&engine, &venue, e, time) }
             case .cancel(let request):
                 for e in venue.cancel(request.clientOrderID, at: time) { feed(&engine, &venue, e, time) }
+            case .reconcile(let request):
+                let entry = engine.position.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
+                feed(&engine, &venue, .venueState(venue.state(answering: request, entryPrice: entry, time: time)), time)
             case .addMargin, .notify, .record: break
             }
         }

@@ -77,8 +77,11 @@ public struct SimulatedVenue: Sendable {
                     OrderRejected(clientOrderID: intent.clientOrderID, reason: "duplicate clientOrderId", time: time))
             ]
         }
-        if let reason = rejection(of: intent) {
-            return [.orderRejected(OrderRejected(clientOrderID: intent.clientOrderID, reason: reason, time: time))]
+        if let (reason, kind) = rejection(of: intent) {
+            return [
+                .orderRejected(
+                    OrderRejected(clientOrderID: intent.clientOrderID, reason: reason, kind: kind, time: time))
+            ]
         }
         knownIDs.insert(intent.clientOrderID)
         let venueID = "\(nextOrderNumber)"
@@ -148,6 +151,18 @@ public struct SimulatedVenue: Sendable {
         return events
     }
 
+    /// The venue's picture for a reconciliation read: its position (at `entryPrice`, which the matching engine
+    /// does not keep) and its working orders.
+    public func state(answering request: ReconcileRequest, entryPrice: Price, time: Timestamp) -> VenueState {
+        VenueState(
+            symbol: request.symbol, quantity: position, entryPrice: entryPrice,
+            openOrders: openOrders.map {
+                VenueState.OpenOrder(
+                    clientOrderID: $0.intent.clientOrderID, filledQuantity: $0.filled,
+                    conditional: $0.intent.type.isConditional)
+            }, fenceSequence: request.fenceSequence, reason: request.reason, time: time)
+    }
+
     /// Sets the venue's position (paper venue restart, reconciliation tests).
     public mutating func setPosition(_ quantity: Quantity) { position = quantity }
 
@@ -158,16 +173,16 @@ public struct SimulatedVenue: Sendable {
             : Quantity(raw: max(0, position.raw), precision: position.precision)
     }
 
-    private func rejection(of intent: OrderIntent) -> String? {
-        guard intent.symbol == symbol else { return "unknown symbol \(intent.symbol)" }
-        guard intent.quantity.raw > 0 else { return "quantity must be positive" }
+    private func rejection(of intent: OrderIntent) -> (String, OrderRejected.Kind)? {
+        guard intent.symbol == symbol else { return ("unknown symbol \(intent.symbol)", .refused) }
+        guard intent.quantity.raw > 0 else { return ("quantity must be positive", .refused) }
         switch intent.type {
         case .limit(let price), .stopMarket(let price), .takeProfitMarket(let price):
-            guard price.raw > 0 else { return "price must be positive" }
+            guard price.raw > 0 else { return ("price must be positive", .refused) }
         case .market: break
         }
         if intent.reduceOnly && closableQuantity(for: intent.side).raw <= 0 && !intent.type.isConditional {
-            return "ReduceOnly Order is rejected."  // Binance -2022
+            return ("ReduceOnly Order is rejected.", .contradictsPosition)  // Binance -2022
         }
         return nil
     }

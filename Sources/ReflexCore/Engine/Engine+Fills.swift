@@ -5,6 +5,8 @@ extension Engine {
         }
         workingOrders[index].accepted = true
         workingOrders[index].venueOrderID = event.venueOrderID ?? workingOrders[index].venueOrderID
+        let path = OrderPath(workingOrders[index].intent.purpose)
+        if path != .entry { clearRejections(path) }
     }
 
     mutating func onRejected(_ event: OrderRejected, _ out: inout [EngineCommand]) {
@@ -18,6 +20,23 @@ extension Engine {
         }
         let order = workingOrders.remove(at: index)
         let purpose = order.intent.purpose
+        if event.kind == .outcomeUnknown || (event.kind == .contradictsPosition && order.intent.reduceOnly) {
+            // Retrying cannot settle this; the venue's own picture can. Said once, as a warning: it is a race the
+            // bot resolves, not a failure.
+            if !reconciling {
+                out.append(
+                    .notify(
+                        Notice(
+                            level: .warning, kind: "reconcileOnAnswer",
+                            message:
+                                "\(purpose.rawValue) \(event.clientOrderID): \(event.reason); local position \(position.quantity); reading the venue before any further order",
+                            time: event.time)))
+            }
+            if purpose == .entry && position.isFlat { plan = nil }
+            requestReconcile(
+                reason: "\(purpose.rawValue) \(event.clientOrderID): \(event.reason)", time: event.time, &out)
+            return
+        }
         if order.cancelRequested {
             // A cancel that lost the race against a fill or was already gone: nothing to do.
             return
@@ -32,15 +51,20 @@ extension Engine {
                         time: event.time)))
             backOffAfterEntryRejection(reason: event.reason, time: event.time, &out)
         case .stopLoss, .takeProfit:
-            // An unprotected position is the one thing the bot must not leave: close it.
+            // An unprotected position is the one thing the bot must not leave: close it. A trigger the price has
+            // already passed is a fast market, not a fault: closing is what the order would have done.
+            let passed = event.kind == .wouldTrigger
             out.append(
                 .notify(
                     Notice(
-                        level: .critical, kind: "protectionRejected",
+                        level: passed ? .warning : .critical, kind: "protectionRejected",
                         message:
-                            "\(purpose.rawValue) \(event.clientOrderID) rejected (\(event.reason)); closing the position",
+                            passed
+                            ? "\(purpose.rawValue) \(event.clientOrderID): the price is already beyond its trigger (\(event.reason)); closing the position at market, as it would have"
+                            : "\(purpose.rawValue) \(event.clientOrderID) rejected (\(event.reason)); closing the position",
                         time: event.time)))
-            if !position.isFlat && !hasWorkingOrder(where: { $0.intent.purpose == .flatten }) {
+            countRejection(.protection, reason: event.reason, time: event.time, &out)
+            if !position.isFlat && !hasWorkingOrder(where: { $0.intent.purpose == .flatten }) && !isHalted(.exit) {
                 cancelOrders(
                     where: { $0.intent.purpose.isProtective }, reason: "protection failed", time: event.time, &out)
                 place(
@@ -50,11 +74,15 @@ extension Engine {
         case .exit, .reduce, .flatten:
             // Retry on a later bar rather than on every tick.
             lastExitBar = barsClosed
+            exitRetryBar = barsClosed
+            // A warning each; the fifth in a row halts the path with the one critical line.
             out.append(
                 .notify(
                     Notice(
-                        level: .critical, kind: "exitRejected", message: "\(event.clientOrderID): \(event.reason)",
+                        level: .warning, kind: "exitRejected",
+                        message: "\(event.clientOrderID): \(event.reason); tried again on a later bar",
                         time: event.time)))
+            countRejection(.exit, reason: event.reason, time: event.time, &out)
         }
     }
 
@@ -94,10 +122,26 @@ extension Engine {
         guard rememberTradeID("\(fill.clientOrderID.rawValue)/\(fill.tradeID)") else { return }  // seen already
         fillCount += 1
         fees += fill.fee
-        realizedPnl += position.apply(side: fill.side, quantity: fill.quantity, price: fill.price)
         lastPrice = lastPrice ?? fill.price
-
         let index = workingOrders.firstIndex { $0.intent.clientOrderID == fill.clientOrderID }
+        let workingFilled = index.map { workingOrders[$0].filled }
+        if isContained(fill, workingFilled: workingFilled) {
+            // The last reconciliation read already holds this fill: book it on its order, not on the position.
+            var s = sync
+            s.containedFills += 1
+            s.newestFillTime = max(s.newestFillTime ?? fill.time, fill.time)
+            sync = s
+            if let index {
+                workingOrders[index].filled += fill.quantity
+                if fill.isFinal || workingOrders[index].filled >= workingOrders[index].intent.quantity {
+                    workingOrders.remove(at: index)
+                }
+            }
+            return
+        }
+        realizedPnl += position.apply(side: fill.side, quantity: fill.quantity, price: fill.price)
+        noteApplied(fill, cumulative: fill.cumulativeQuantity ?? workingFilled.map { $0 + fill.quantity })
+
         var purpose: OrderPurpose?
         if let index {
             purpose = workingOrders[index].intent.purpose
@@ -145,11 +189,16 @@ extension Engine {
 
     /// Places (or re-sizes) the stop-loss and take-profit for the whole open position, reduce-only.
     mutating func protect(time: Timestamp, _ out: inout [EngineCommand]) {
-        guard !position.isFlat, let entry = position.averageEntry else { return }
+        guard !position.isFlat, let entry = position.averageEntry, !isHalted(.protection) else { return }
         let quantity = position.quantity.magnitude
         let long = position.quantity.raw > 0
         let protective = workingOrders.filter { $0.intent.purpose.isProtective && !$0.cancelRequested }
         if protective.count == 2 && protective.allSatisfy({ $0.intent.quantity == quantity }) { return }
+        // Both orders (and the cancels of the old pair) or none; held back, it is placed as soon as it can be.
+        guard !reconciling, admits(2 + protective.count, path: .protection, time: time, &out) else {
+            protectionDeferred = true
+            return
+        }
         if plan == nil || plan!.side != (long ? .buy : .sell) {
             // A position the bot did not open (adopted, foreign fill): protect it with the current ATR.
             let atr = averageTrueRange.value ?? entry * 0.005
@@ -180,32 +229,6 @@ extension Engine {
         }
     }
 
-    mutating func onPositionUpdate(_ update: PositionUpdate, _ out: inout [EngineCommand]) {
-        guard update.symbol == strategy.symbol else { return }
-        if let mark = update.markPrice { lastPrice = mark }
-        if update.quantity != position.quantity {
-            out.append(
-                .notify(
-                    Notice(
-                        level: .warning, kind: "positionReconciled",
-                        message:
-                            "venue position \(update.quantity) @ \(update.entryPrice) differs from local \(position.quantity); adopting the venue's",
-                        time: update.time)))
-            position = Position(quantity: update.quantity, entryPrice: update.entryPrice)
-            if position.isFlat {
-                plan = nil
-                cancelOrders(
-                    where: { $0.intent.reduceOnly }, reason: "position closed at venue", time: update.time, &out)
-            } else {
-                protect(time: update.time, &out)
-            }
-        }
-        if let ratio = update.marginRatio, ratio >= configuration.risk.marginDefence.threshold, !position.isFlat {
-            defendMargin(
-                ratio: ratio, mark: update.markPrice ?? lastPrice, source: "own estimate", time: update.time, &out)
-        }
-    }
-
     mutating func onMarginWarning(_ warning: MarginWarning, _ out: inout [EngineCommand]) {
         guard warning.symbol == strategy.symbol else { return }
         lastPrice = warning.markPrice
@@ -228,9 +251,11 @@ extension Engine {
             var quantity = (Quantity(approximating: open.doubleValue * fraction) ?? open).rounded(
                 toMultipleOf: step, .up)
             if quantity > open { quantity = open }
-            place(
-                side: position.closingSide, type: .market, quantity: quantity, reduceOnly: true, purpose: .reduce,
-                time: time, &out)
+            guard !isHalted(.exit),
+                place(
+                    side: position.closingSide, type: .market, quantity: quantity, reduceOnly: true, purpose: .reduce,
+                    time: time, &out)
+            else { return }
             out.append(
                 .notify(
                     Notice(

@@ -6,7 +6,7 @@ extension Engine {
             manageOpenPosition(price: price.doubleValue, time: time, &out)
             return
         }
-        guard !paused, riskHalt == nil, barsClosed > lastExitBar, !workingOrders.hasLive(purpose: .entry),
+        guard !paused, riskHalt == nil, barsClosed > lastExitBar, !workingOrders.hasLive(purpose: .entry), !reconciling,
             entryRetryAfter.map({ time >= $0 }) ?? true, let channel = entryChannel.value,
             let atr = averageTrueRange.value, atr > 0
         else { return }
@@ -60,11 +60,8 @@ extension Engine {
             let quantity = Self.size(
                 price: price, stopDistance: stopDistance, equity: equity, strategy: strategy, risk: configuration.risk)
         else { return }
-        if let limit = configuration.risk.maxOrdersPerMinute {
-            recentOrderTimes.removeAll { time.nanoseconds - $0.nanoseconds >= 60_000_000_000 }
-            guard recentOrderTimes.count < limit else { return }
-            recentOrderTimes.append(time)
-        }
+        // Room for the entry and for the protection its fill brings.
+        guard admits(1, path: .entry, reserve: Self.entryReserve, time: time, &out) else { return }
         plan = TradePlan(
             mode: mode, side: side, stopDistance: stopDistance, takeProfitDistance: takeProfitDistance, target: target,
             atr: atr, extreme: p)
@@ -98,6 +95,8 @@ extension Engine {
         guard var plan, plan.mode == .trend,
             !hasWorkingOrder(where: { !$0.intent.purpose.isProtective && $0.intent.reduceOnly })
         else { return }
+        // A refused exit is tried again on a later bar, not on every trade; none while the venue is read.
+        guard !reconciling, !isHalted(.exit), exitRetryBar.map({ barsClosed > $0 }) ?? true else { return }
         let long = position.quantity.raw > 0
         plan.extreme = long ? max(plan.extreme, p) : min(plan.extreme, p)
         self.plan = plan
@@ -115,10 +114,12 @@ extension Engine {
             if p >= plan.extreme + trail { reason = "trailing stop" }
         }
         guard let reason else { return }
-        place(
+        if place(
             side: position.closingSide, type: .market, quantity: position.quantity.magnitude, reduceOnly: true,
             purpose: .exit, time: time, &out)
-        out.append(.notify(Notice(level: .info, kind: "exit", message: "trend exit: \(reason)", time: time)))
+        {
+            out.append(.notify(Notice(level: .info, kind: "exit", message: "trend exit: \(reason)", time: time)))
+        }
     }
 
     // MARK: - Orders
@@ -129,15 +130,20 @@ extension Engine {
         return ClientOrderID("\(configuration.orderIDPrefix)-\(sequence)-\(purpose.idTag)")
     }
 
+    /// Places an order if the venue is not being read and the order budget allows; false when it waits.
+    @discardableResult
     mutating func place(
         side: Side, type: OrderType, quantity: Quantity, reduceOnly: Bool, purpose: OrderPurpose, time: Timestamp,
         _ out: inout [EngineCommand]
-    ) {
+    ) -> Bool {
+        guard !reconciling, admits(1, path: OrderPath(purpose), time: time, &out) else { return false }
+        spendBudget()
         let intent = OrderIntent(
             clientOrderID: nextOrderID(purpose), symbol: strategy.symbol, side: side, type: type, quantity: quantity,
             reduceOnly: reduceOnly, purpose: purpose, time: time)
         workingOrders.append(WorkingOrder(intent: intent))
         out.append(.place(intent))
+        return true
     }
 
     mutating func cancelOrders(
@@ -147,11 +153,10 @@ extension Engine {
         where !workingOrders[index].cancelRequested && predicate(workingOrders[index]) {
             workingOrders[index].cancelRequested = true
             let intent = workingOrders[index].intent
-            out.append(
-                .cancel(
-                    CancelRequest(
-                        clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason,
-                        conditional: intent.type.isConditional)))
+            emitCancel(
+                CancelRequest(
+                    clientOrderID: intent.clientOrderID, symbol: intent.symbol, reason: reason,
+                    conditional: intent.type.isConditional), time: time, &out)
         }
     }
 

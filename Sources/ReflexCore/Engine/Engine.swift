@@ -43,6 +43,23 @@ public struct Engine: Sendable, Codable {
     var entryRetryAfter: Timestamp?
     /// The last trade's time: market time, which other events' times (wall clock) must not push around.
     var lastTickTime: Timestamp?
+    /// The newest timer time: the order budget's clock once timers come (wall time, live).
+    var budgetClock: Timestamp?
+    /// The path the order budget is holding back, while it is (said once a spell).
+    var budgetHeld: String?
+    /// Cancels the budget held back, sent first when it frees.
+    var queuedCancels: [CancelRequest]?
+    /// Protection the budget or a reconciliation held back, placed as soon as it can be.
+    var protectionDeferred: Bool?
+    /// A flatten asked for while the venue was being read: carried out on its answer.
+    var flattenPending: Bool?
+    /// Refusals in a row per ``OrderPath``, and the paths halted by them (cleared by `resume`).
+    var pathRejections: [String: Int]?
+    var haltedPaths: [String]?
+    /// The bar on which an exit was refused: the next exit waits for a later bar.
+    var exitRetryBar: Int?
+    /// Snapshots seen, fills applied, the last reconciliation's fence (see ``PositionSync``).
+    var positionSync: PositionSync?
 
     /// After this many entry rejections in a row the engine pauses entries: something is wrong that retrying will
     /// not fix (margin, permissions, filters), and a human should look.
@@ -81,6 +98,10 @@ public struct Engine: Sendable, Codable {
     /// The bar being formed.
     public var formingBar: Bar? { bars.forming }
     public var entriesAllowed: Bool { !paused && riskHalt == nil }
+    /// Order paths halted by refusals in a row (`resume` clears them).
+    public var haltedOrderPaths: [OrderPath] { (haltedPaths ?? []).compactMap(OrderPath.init(rawValue:)) }
+    /// Snapshot ordering and reconciliation counters.
+    public var venueSync: PositionSync { positionSync ?? PositionSync() }
 
     // MARK: - Events
 
@@ -88,8 +109,10 @@ public struct Engine: Sendable, Codable {
     public mutating func handle(_ event: EngineEvent) -> [EngineCommand] {
         if case .tick(let tick) = event { return onTick(tick) }
         lastTime = max(lastTime ?? event.time, event.time)
+        if case .timer(let time) = event { budgetClock = max(budgetClock ?? time, time) }
         var out: [EngineCommand] = []
         rollDay(event.time, &out)
+        if hasDeferredWork { resumeDeferred(time: event.time, &out) }
         switch event {
         case .tick: break
         case .barClosed(let bar): onBarClosed(bar, &out)
@@ -102,7 +125,16 @@ public struct Engine: Sendable, Codable {
         case .liquidation(let e): onLiquidation(e, &out)
         case .regimeShift(let e): setMode(e.mode, source: e.source.rawValue, reason: e.reason, time: e.time, &out)
         case .control(let e): onControl(e, &out)
-        case .timer: checkDailyLoss(time: event.time, &out)
+        case .timer(let time):
+            checkDailyLoss(time: time, &out)
+            onTimerSync(time: time, &out)
+        case .venueState(let state):
+            onVenueState(state, &out)
+            if flattenPending == true {
+                flattenPending = nil
+                flatten(reason: "flatten (asked for while reconciling)", time: state.time, &out)
+            }
+        case .reconciliationFailed(let failure): onReconciliationFailed(failure, &out)
         }
         return out
     }
@@ -116,6 +148,7 @@ public struct Engine: Sendable, Codable {
         lastTime = tick.time
         lastTickTime = tick.time
         var out: [EngineCommand] = []
+        if hasDeferredWork { resumeDeferred(time: tick.time, &out) }
         if let bar = bars.add(tick) {
             rollDay(tick.time, &out)
             onBarClosed(bar, &out)
@@ -189,6 +222,8 @@ public struct Engine: Sendable, Codable {
             paused = false
             entryRejections = nil
             entryRetryAfter = nil
+            pathRejections = nil
+            haltedPaths = nil
             let halt = riskHalt.map { " (still halted: \($0))" } ?? ""
             out.append(
                 .notify(
@@ -197,7 +232,15 @@ public struct Engine: Sendable, Codable {
                         time: time)))
         case .flatten:
             paused = true
-            flatten(reason: "flatten by \(command.source)", time: time, &out)
+            if reconciling {
+                // The position is being read: close what the venue says is open, once it has said.
+                flattenPending = true
+                cancelOrders(where: { _ in true }, reason: "flatten by \(command.source)", time: time, &out)
+            } else {
+                flatten(reason: "flatten by \(command.source)", time: time, &out)
+            }
+        case .reconcile:
+            requestReconcile(reason: command.source, time: time, &out)
         case .setParam(let name, let value):
             if let updated = strategy.settingValue(name, to: value) {
                 strategy = updated
@@ -216,12 +259,18 @@ public struct Engine: Sendable, Codable {
     }
 
     /// Cancels everything and closes the position at market.
+    /// Held back by the order budget, the close goes as soon as the budget frees.
     mutating func flatten(reason: String, time: Timestamp, _ out: inout [EngineCommand]) {
         cancelOrders(where: { _ in true }, reason: reason, time: time, &out)
-        if !position.isFlat {
-            place(
-                side: position.closingSide, type: .market, quantity: position.quantity.magnitude, reduceOnly: true,
-                purpose: .flatten, time: time, &out)
+        if !position.isFlat && !hasWorkingOrder(where: { $0.intent.purpose == .flatten }) {
+            guard
+                place(
+                    side: position.closingSide, type: .market, quantity: position.quantity.magnitude,
+                    reduceOnly: true, purpose: .flatten, time: time, &out)
+            else {
+                flattenPending = true
+                return
+            }
         }
         out.append(.notify(Notice(level: .warning, kind: "flatten", message: reason, time: time)))
     }

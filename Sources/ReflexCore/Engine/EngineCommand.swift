@@ -7,6 +7,8 @@ public enum EngineCommand: Hashable, Sendable, Codable {
     case addMargin(symbol: String, amount: Money)
     case notify(Notice)
     case record(BarRecord)
+    /// Read the venue's position and open orders and answer with ``EngineEvent/venueState(_:)``.
+    case reconcile(ReconcileRequest)
 }
 
 /// Cancel one working order.

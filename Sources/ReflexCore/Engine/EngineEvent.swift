@@ -6,6 +6,8 @@ public enum ControlAction: Hashable, Sendable, Codable {
     case resume
     /// Cancel entries and close the whole position at market.
     case flatten
+    /// Read the venue's position and open orders now and adopt them (periodic, after an account-stream reconnect).
+    case reconcile
     /// Change one strategy parameter by name (see ``StrategyParameters/settingValue(_:to:)``).
     case setParam(name: String, value: Double)
 }
@@ -36,8 +38,13 @@ public enum EngineEvent: Hashable, Sendable, Codable {
     case liquidation(Liquidation)
     case regimeShift(RegimeShift)
     case control(ControlCommand)
-    /// Time passes with no trade (closes the daily-loss window, etc.).
+    /// Time passes with no trade (closes the daily-loss window, etc.). Live, its time is the wall clock, and
+    /// once timers come they are the clock of the order budget.
     case timer(Timestamp)
+    /// The venue's position and open orders, read for reconciliation.
+    case venueState(VenueState)
+    /// A reconciliation read failed.
+    case reconciliationFailed(ReconciliationFailed)
 
     /// When the event happened.
     public var time: Timestamp {
@@ -54,6 +61,8 @@ public enum EngineEvent: Hashable, Sendable, Codable {
         case .regimeShift(let e): return e.time
         case .control(let e): return e.time
         case .timer(let time): return time
+        case .venueState(let e): return e.time
+        case .reconciliationFailed(let e): return e.time
         }
     }
 
@@ -78,6 +87,8 @@ public enum EngineEvent: Hashable, Sendable, Codable {
         case .regimeShift: return "regimeShift"
         case .control: return "control"
         case .timer: return "timer"
+        case .venueState: return "venueState"
+        case .reconciliationFailed: return "reconciliationFailed"
         }
     }
 }

@@ -13,13 +13,41 @@ public struct OrderAccepted: Hashable, Sendable, Codable {
 
 /// The venue (or a local pre-check) refused an order.
 public struct OrderRejected: Hashable, Sendable, Codable {
+    /// What the refusal says about the engine's picture of the venue.
+    public enum Kind: String, Hashable, Sendable, Codable {
+        /// A plain refusal (filters, margin for an entry, a cancel of an order already gone).
+        case refused
+        /// The venue's answer contradicts the local position: a reduce-only order with nothing to reduce
+        /// (Binance -2022, Bybit 110017), an exit without margin (-2019), a position side that does not match.
+        /// Retrying cannot help; reading the venue can.
+        case contradictsPosition
+        /// Sent, but neither the answer nor a look-up could say whether the venue has it.
+        case outcomeUnknown
+        /// A stop or take-profit whose trigger the price has already passed (Binance -2021): in a fast market the
+        /// protection is placed after the move it protects against.
+        case wouldTrigger
+    }
+
     public var clientOrderID: ClientOrderID
     public var reason: String
+    public var kind: Kind
     public var time: Timestamp
-    public init(clientOrderID: ClientOrderID, reason: String, time: Timestamp) {
+    public init(clientOrderID: ClientOrderID, reason: String, kind: Kind = .refused, time: Timestamp) {
         self.clientOrderID = clientOrderID
         self.reason = reason
+        self.kind = kind
         self.time = time
+    }
+
+    enum CodingKeys: String, CodingKey { case clientOrderID, reason, kind, time }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clientOrderID = try c.decode(ClientOrderID.self, forKey: .clientOrderID)
+        reason = try c.decode(String.self, forKey: .reason)
+        // Journals written before `kind` existed hold plain refusals.
+        kind = try c.decodeIfPresent(Kind.self, forKey: .kind) ?? .refused
+        time = try c.decode(Timestamp.self, forKey: .time)
     }
 }
 

@@ -53,7 +53,19 @@ public final class BinanceAccountStream: AccountStream {
             for await event in socket.events {
                 switch event {
                 case .message(let text): handle(text, socket: socket)
-                case .connected: state.withLock { $0.statistics.connections += 1 }
+                case .connected:
+                    let connections = state.withLock {
+                        $0.statistics.connections += 1
+                        return $0.statistics.connections
+                    }
+                    // Events may have been missed while the socket was down: the engine reads the venue.
+                    if connections > 1 {
+                        continuation.yield(
+                            .control(
+                                ControlCommand(
+                                    action: .reconcile, source: "account stream reconnect",
+                                    time: .milliseconds(rest.configuration.wallClock()))))
+                    }
                 case .disconnected: break
                 }
             }

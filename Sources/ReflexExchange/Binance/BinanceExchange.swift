@@ -109,7 +109,7 @@ public final class BinanceExchange: ExchangeClient {
             return .rejected(
                 OrderRejected(
                     clientOrderID: intent.clientOrderID, reason: "binance \(error.code): \(error.message)",
-                    time: intent.time))
+                    kind: error.rejectionKind(of: intent), time: intent.time))
         }
     }
 

@@ -94,7 +94,16 @@ extension BinanceParse {
             return [.orderCanceled(OrderCanceled(clientOrderID: id, reason: order.status, time: time))]
         case "REJECTED":
             let reason = order.failureReason.flatMap { $0.isEmpty ? nil : $0 } ?? "conditional order rejected"
-            return [.orderRejected(OrderRejected(clientOrderID: id, reason: reason, time: time))]
+            // Rejected when it triggered with nothing left to reduce: the position is not what the engine thinks.
+            let reduceOnly =
+                reason.range(of: "reduce only", options: .caseInsensitive) != nil
+                || reason.range(of: "reduceonly", options: .caseInsensitive) != nil
+            return [
+                .orderRejected(
+                    OrderRejected(
+                        clientOrderID: id, reason: reason, kind: reduceOnly ? .contradictsPosition : .refused,
+                        time: time))
+            ]
         default:
             // TRIGGERING/TRIGGERED/FINISHED: the triggered order reports its own fills on ORDER_TRADE_UPDATE.
             return []

@@ -19,7 +19,8 @@ extension BinanceRESTClient {
         }
     }
 
-    /// Sends a request; retries once after a `-1021` clock resync and waits out 429/418 `Retry-After`.
+    /// Sends a request; retries once after a `-1021` clock resync, waits out 429/418 `Retry-After`, and retries a
+    /// read (GET) that met a passing failure (`readRetries`).
     /// - Returns: the body of a 2xx response.
     /// - Throws: `ExchangeError` for every other outcome.
     func sendRaw(
@@ -27,6 +28,7 @@ extension BinanceRESTClient {
     ) async throws -> Data {
         var resynchronised = false
         var rateLimitRetries = 0
+        var readRetries = method == .GET ? configuration.readRetries[...] : []
         if security == .signed && !state.withLock({ $0.synced }) { try await synchronizeTime() }
         while true {
             try await waitOutBlock()
@@ -41,6 +43,10 @@ extension BinanceRESTClient {
             do {
                 response = try await transport.execute(request)
             } catch {
+                if let delay = readRetries.popFirst() {
+                    try await Task.sleep(for: delay)
+                    continue
+                }
                 // Sent or not, no answer: for an order the caller must look it up before deciding.
                 throw ExchangeError(code: ExchangeError.transport, message: "\(method) \(path): \(error)")
             }
@@ -48,6 +54,11 @@ extension BinanceRESTClient {
             let body = Data(response.body.readableBytesView)
             if (200..<300).contains(status) { return body }
             let error = Self.error(status: status, headers: response.headers, body: body)
+            if status >= 500, let delay = readRetries.popFirst() {
+                logger.debug("binance read failed, retrying", metadata: ["path": "\(path)", "status": "\(status)"])
+                try await Task.sleep(for: delay)
+                continue
+            }
             if error.code == ExchangeError.binanceInvalidTimestamp && !resynchronised {
                 resynchronised = true
                 logger.warning("binance -1021, resynchronising server time", metadata: ["path": "\(path)"])

@@ -14,6 +14,9 @@ public struct BinanceRESTConfiguration: Sendable {
     public var rateLimitRetries: Int
     /// Waits before each lookup of an order whose placement outcome is unknown (503, timeout).
     public var unknownOutcomeLookups: [Duration]
+    /// Waits before each retry of a read (GET) that failed for a reason that may pass (503, no answer, 5xx): a read
+    /// changes nothing, so trying it again is always safe.
+    public var readRetries: [Duration] = [.milliseconds(100), .milliseconds(300), .seconds(1)]
     /// Wall-clock milliseconds since the epoch (injectable to simulate a skewed local clock).
     public var wallClock: @Sendable () -> Int64
     /// Called with method and path just before each request is handed to the HTTP client (latency probes).

@@ -116,7 +116,7 @@ public final class BybitExchange: ExchangeClient {
             return .rejected(
                 OrderRejected(
                     clientOrderID: intent.clientOrderID, reason: "bybit \(error.code): \(error.message)",
-                    time: intent.time))
+                    kind: error.rejectionKind(of: intent), time: intent.time))
         }
     }
 

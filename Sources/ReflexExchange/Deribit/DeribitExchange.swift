@@ -125,7 +125,7 @@ public final class DeribitExchange: ExchangeClient {
         } catch let error as ExchangeError
             where error.code >= 10_000 && error.code != ExchangeError.deribitTooManyRequests
         {
-            return reject(intent, "deribit \(error.code): \(error.message)")
+            return reject(intent, "deribit \(error.code): \(error.message)", kind: error.rejectionKind(of: intent))
         }
     }
 
@@ -139,9 +139,12 @@ public final class DeribitExchange: ExchangeClient {
         instrument.unit == .base ? Price(integer: 1) : nil
     }
 
-    private func reject(_ intent: OrderIntent, _ reason: String) -> OrderPlacement {
+    private func reject(
+        _ intent: OrderIntent, _ reason: String, kind: OrderRejected.Kind = .refused
+    ) -> OrderPlacement {
         logger.warning("order rejected", metadata: ["id": "\(intent.clientOrderID)", "reason": "\(reason)"])
-        return .rejected(OrderRejected(clientOrderID: intent.clientOrderID, reason: reason, time: intent.time))
+        return .rejected(
+            OrderRejected(clientOrderID: intent.clientOrderID, reason: reason, kind: kind, time: intent.time))
     }
 
     /// Looks the order up by label instead of sending it again: a resend could double a filled market order.

@@ -134,12 +134,15 @@ extension DeploymentConfig {
         let logFormat = LogFormat(rawValue: try root.string("logFormat", allowed: ["text", "json"]) ?? "text")!
         let metricsPort = try root.integer("metricsPort", in: 1...65_535)
         let equity = try root.decimal("initialEquity", as: Money.self) ?? paper.balance
+        let reconcileEvery = try root.double("reconcileEverySeconds", in: 1...3_600) ?? 30
         try root.finish()
-        return DeploymentConfig(
+        var config = DeploymentConfig(
             venue: venue, symbols: symbols, strategyPath: strategy, paper: paper, exchange: exchange,
             listener: listener,
             controlSecretEnv: controlSecretEnv, risk: risk, stateDirectory: state, record: record, logFormat: logFormat,
             metricsPort: metricsPort, initialEquity: equity)
+        config.reconcileEverySeconds = reconcileEvery
+        return config
     }
 
     private static func stringArray(_ o: inout StrictObject, _ key: String) throws(ConfigurationError) -> [String]? {

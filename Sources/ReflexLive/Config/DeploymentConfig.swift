@@ -34,6 +34,8 @@ public struct DeploymentConfig: Sendable, Hashable {
     public var metricsPort: Int?
     /// Starting equity assumed before the venue reports its own.
     public var initialEquity: Money
+    /// Seconds between periodic reconciliations with the venue (position and open orders).
+    public var reconcileEverySeconds: Double = 30
 
     public enum LogFormat: String, Sendable, Hashable { case text, json }
 

@@ -49,3 +49,23 @@ public struct EngineTimer: Service {
         }
     }
 }
+
+/// Asks the engine to reconcile with the venue every `interval`: a difference nothing else revealed (a missed
+/// account-stream event, an order changed by hand) is found and adopted within that time.
+public struct ReconciliationTimer: Service {
+    let runtime: TradingRuntime
+    let interval: Duration
+    let now: @Sendable () -> Timestamp
+    public init(runtime: TradingRuntime, interval: Duration = .seconds(30), now: @escaping @Sendable () -> Timestamp) {
+        self.runtime = runtime
+        self.interval = interval
+        self.now = now
+    }
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            runtime.deliver(.control(ControlCommand(action: .reconcile, source: "periodic", time: now())))
+        }
+    }
+}

@@ -19,14 +19,16 @@ public struct ExchangeOrderGateway: OrderGateway {
         do {
             return [try await client.place(intent).engineEvent]
         } catch {
-            // The adapter already looked the order up by its client id; if even that failed, say so loudly. The
-            // engine treats it as not placed; a fill that proves otherwise is adopted and protected.
-            logger.critical(
-                "order outcome unknown", metadata: ["clientOrderId": "\(intent.clientOrderID)", "error": "\(error)"])
+            // The adapter already looked the order up by its client id and even that failed: the engine reads the
+            // venue's orders and position before it sends anything else, and adopts what it finds.
+            logger.warning(
+                "order outcome unknown; the engine reconciles",
+                metadata: ["clientOrderId": "\(intent.clientOrderID)", "error": "\(error)"])
             return [
                 .orderRejected(
-                    OrderRejected(clientOrderID: intent.clientOrderID, reason: "outcome unknown: \(error)", time: now())
-                )
+                    OrderRejected(
+                        clientOrderID: intent.clientOrderID, reason: "outcome unknown: \(error)", kind: .outcomeUnknown,
+                        time: now()))
             ]
         }
     }
@@ -41,9 +43,13 @@ public struct ExchangeOrderGateway: OrderGateway {
         } catch {
             logger.warning(
                 "cancel failed", metadata: ["clientOrderId": "\(request.clientOrderID)", "error": "\(error)"])
+            // Gone already (filled or cancelled) is a plain refusal; no answer at all leaves the order's fate open.
+            let unknown = (error as? ExchangeError).map { $0.isOutcomeUnknown || $0.isRetryable } ?? true
             return [
                 .orderRejected(
-                    OrderRejected(clientOrderID: request.clientOrderID, reason: "cancel failed: \(error)", time: now()))
+                    OrderRejected(
+                        clientOrderID: request.clientOrderID, reason: "cancel failed: \(error)",
+                        kind: unknown ? .outcomeUnknown : .refused, time: now()))
             ]
         }
     }

@@ -102,6 +102,11 @@ public struct LiveBot: Sendable {
                     feed: TickFeed(stream: market, runtime: runtime), runtime: runtime, paperVenue: paperVenue,
                     logger: logger)))
         services.append(.init(service: EngineTimer(runtime: runtime, now: Self.wallClock)))
+        services.append(
+            .init(
+                service: ReconciliationTimer(
+                    runtime: runtime, interval: .milliseconds(Int64(config.reconcileEverySeconds * 1000)),
+                    now: Self.wallClock)))
         services += extraServices(runtime).map { .init(service: $0) }
 
         // The listener last: first to stop taking signals on shutdown.

@@ -108,6 +108,21 @@ public final class RuntimeMetrics: Sendable {
         lines.append("reflex_unrealized_pnl \(status.unrealizedPnl)")
         lines.append("# TYPE reflex_paused gauge")
         lines.append("reflex_paused \(status.paused ? 1 : 0)")
+        let sync = status.reconciliation
+        lines.append("# HELP reflex_reconciliations_total Reads of the venue's position and open orders adopted.")
+        lines.append("# TYPE reflex_reconciliations_total counter")
+        lines.append("reflex_reconciliations_total \(sync.reconciliations)")
+        lines.append(
+            "# HELP reflex_reconciliation_differences_total Differences between the local and the venue's view adopted from the venue."
+        )
+        lines.append("# TYPE reflex_reconciliation_differences_total counter")
+        lines.append("reflex_reconciliation_differences_total \(sync.differences)")
+        lines.append(
+            "# HELP reflex_stale_position_snapshots_total Position updates older than one already seen, ignored.")
+        lines.append("# TYPE reflex_stale_position_snapshots_total counter")
+        lines.append("reflex_stale_position_snapshots_total \(sync.staleSnapshots)")
+        lines.append("# TYPE reflex_order_paths_halted gauge")
+        lines.append("reflex_order_paths_halted \(sync.haltedPaths.count)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -22,6 +22,22 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
     public var lastEvents: [String]
     /// Tick-to-order latency over the recent orders (filled in by the control API from the metrics).
     public var tickToOrder: Latency?
+    /// How the local position is kept in line with the venue's.
+    public var reconciliation: Reconciliation
+
+    public struct Reconciliation: Sendable, Codable, Hashable {
+        /// A read of the venue is asked for or on its way: no order leaves meanwhile.
+        public var inProgress: Bool
+        /// Reads answered, differences adopted from them.
+        public var reconciliations: Int
+        public var differences: Int
+        /// Position snapshots ignored because an older one arrived after a newer one.
+        public var staleSnapshots: Int
+        /// Fills recognised as already contained in a reconciliation read (not applied twice).
+        public var containedFills: Int
+        /// Order paths halted by refusals in a row (`entry`, `exit`, `protection`); `resume` clears them.
+        public var haltedPaths: [String]
+    }
 
     public struct Latency: Sendable, Codable, Hashable {
         public var p50Micros: Double
@@ -76,5 +92,10 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
         fees = engine.fees.description
         self.uptimeSeconds = uptimeSeconds
         self.lastEvents = lastEvents
+        let sync = engine.venueSync
+        reconciliation = Reconciliation(
+            inProgress: engine.reconciling, reconciliations: sync.reconciliations, differences: sync.differences,
+            staleSnapshots: sync.staleSnapshots, containedFills: sync.containedFills,
+            haltedPaths: engine.haltedOrderPaths.map(\.rawValue))
     }
 }

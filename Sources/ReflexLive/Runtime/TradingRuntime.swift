@@ -61,6 +61,8 @@ public final class TradingRuntime: Service {
         var unjournaledCommands: [EngineCommand] = []
         /// Commands sent whose outcome has not come back yet (shutdown waits for them).
         var inFlight = 0
+        /// Orders sent whose answer has not come back yet (a reconciliation read waits for them).
+        var placementsInFlight = 0
         /// Set once the final snapshot is written (or the journal failed): later events are not applied.
         var closed = false
     }
@@ -126,6 +128,8 @@ public final class TradingRuntime: Service {
     /// rules, adopt its position (the engine protects an unprotected one at once), forget orders the venue no longer
     /// has, and refuse to start when the venue holds orders for the symbol that this bot did not make.
     public func reconcile(now: Timestamp) async throws {
+        // The order budget's clock is the wall clock from the first event on.
+        deliver(.timer(now))
         let symbol = configuration.engine.strategy.symbol
         let problems = try await gateway.instrumentRules(symbol: symbol).problems(
             trading: configuration.engine.strategy.instrument)
@@ -144,23 +148,55 @@ public final class TradingRuntime: Service {
                     "the venue has \(foreign.count) open \(symbol) order(s) this bot did not place (\(foreign.prefix(3).map(\.clientOrderID.rawValue).joined(separator: ", "))); cancel them or use another account before starting"
             )
         }
-        let venueIDs = Set(open.map(\.clientOrderID))
-        let engine = self.engine
-        for order in engine.workingOrders where !venueIDs.contains(order.intent.clientOrderID) {
-            // Filled or cancelled while we were away (a fill will be reconciled through the position below).
-            deliver(
-                .orderCanceled(
-                    OrderCanceled(
-                        clientOrderID: order.intent.clientOrderID, reason: "not at venue on start-up", time: now)))
+        // The engine adopts the venue's position and orders, cancels orphans of its own and protects what is open;
+        // fills of orders the journal knows that arrive later are recognised as contained in this read.
+        let request = ReconcileRequest(symbol: symbol, reason: "start-up", fenceSequence: engine.ordersPlaced)
+        deliver(.venueState(try await readVenue(request, now: now)))
+    }
+
+    /// Reads the venue's open orders, position and open orders again (until the two order reads agree, so that no
+    /// fill fell between them), after the orders already sent have their answers.
+    func readVenue(_ request: ReconcileRequest, now: Timestamp) async throws -> VenueState {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while state.withLock({ $0.placementsInFlight }) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        let known = Set(engine.workingOrders.map(\.intent.clientOrderID))
-        for order in open where !known.contains(order.clientOrderID) {
-            // Ours by prefix but unknown to the journal (sent just before a crash): cancel rather than guess.
-            _ = await gateway.cancel(
-                CancelRequest(clientOrderID: order.clientOrderID, symbol: symbol, reason: "orphan on start-up"))
+        func summary(_ orders: [OpenOrder]) -> [String] {
+            orders.map { "\($0.clientOrderID.rawValue)=\($0.filledQuantity)" }.sorted()
         }
-        let position = try await gateway.position(symbol: symbol)
-        deliver(.positionChanged(position))
+        var attempt = 0
+        while true {
+            attempt += 1
+            let before = try await gateway.openOrders(symbol: request.symbol)
+            let position = try await gateway.position(symbol: request.symbol)
+            let after = try await gateway.openOrders(symbol: request.symbol)
+            guard summary(before) == summary(after) || attempt >= 3 else { continue }
+            return VenueState(
+                symbol: request.symbol, quantity: position.quantity, entryPrice: position.entryPrice,
+                openOrders: after.map {
+                    VenueState.OpenOrder(
+                        clientOrderID: $0.clientOrderID, filledQuantity: $0.filledQuantity,
+                        conditional: $0.type.isConditional)
+                }, fenceSequence: request.fenceSequence, reason: request.reason, time: now)
+        }
+    }
+
+    /// A reconciliation the engine asked for: the venue's picture, or why it could not be read.
+    private func reconciliation(_ request: ReconcileRequest) async -> EngineEvent {
+        let now = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
+        do {
+            let venue = try await readVenue(request, now: now)
+            logger.info(
+                "venue read for reconciliation",
+                metadata: [
+                    "reason": "\(request.reason)", "position": "\(venue.quantity)",
+                    "openOrders": "\(venue.openOrders.count)",
+                ])
+            return .venueState(venue)
+        } catch {
+            return .reconciliationFailed(
+                ReconciliationFailed(symbol: request.symbol, reason: "\(error)", time: now))
+        }
     }
 
     /// Waits for shutdown (or a journal failure), then stops entries, lets sent commands finish (at most
@@ -202,6 +238,7 @@ public final class TradingRuntime: Service {
             do {
                 let commands = try process(event, shared: &shared)
                 shared.inFlight += commands.count { $0.isSent }
+                shared.placementsInFlight += commands.count { if case .place = $0 { true } else { false } }
                 return .success(commands)
             } catch {
                 shared.closed = true
@@ -276,6 +313,7 @@ public final class TradingRuntime: Service {
     /// goes on to the next trade. A task that merely got queued would wait behind everything already queued.
     private func send(_ command: EngineCommand, causedBy event: EngineEvent, arrived: ContinuousClock.Instant?) {
         let operation: @Sendable () async -> Void = { [self] in
+            let sentAt = Int64(Date().timeIntervalSince1970 * 1000)
             if case .place = command, let arrived, let observe = tickToOrder {
                 observe(ContinuousClock.now - arrived)
             }
@@ -283,13 +321,24 @@ public final class TradingRuntime: Service {
             switch command {
             case .place(let intent):
                 events = await gateway.place(intent)
-                logOrder(intent, causedBy: event, outcome: events)
-            case .cancel(let request): events = await gateway.cancel(request)
+                logOrder(intent, causedBy: event, outcome: events, sentAt: sentAt)
+            case .cancel(let request):
+                events = await gateway.cancel(request)
+                logger.info(
+                    "cancel sent",
+                    metadata: [
+                        "clientOrderId": "\(request.clientOrderID.rawValue)", "reason": "\(request.reason)",
+                        "outcome": "\(events.map { "\($0.kind)" }.joined(separator: ","))", "sentAt": "\(sentAt)",
+                    ])
             case .addMargin(let symbol, let amount): events = await gateway.addMargin(symbol: symbol, amount: amount)
+            case .reconcile(let request): events = [await reconciliation(request)]
             case .notify, .record: events = []
             }
             for event in events { deliver(event) }
-            state.withLock { $0.inFlight -= 1 }
+            state.withLock {
+                $0.inFlight -= 1
+                if case .place = command { $0.placementsInFlight -= 1 }
+            }
         }
         if #available(macOS 26.0, *) {
             Task.immediate(operation: operation)
@@ -300,9 +349,9 @@ public final class TradingRuntime: Service {
 
     /// Every order is logged once its outcome is known, with the trade that caused it (the audit trail, and how
     /// the wire-to-wire latency benchmark pairs a trade on the market socket with an order on the REST socket).
-    private func logOrder(_ intent: OrderIntent, causedBy event: EngineEvent, outcome: [EngineEvent]) {
+    private func logOrder(_ intent: OrderIntent, causedBy event: EngineEvent, outcome: [EngineEvent], sentAt: Int64) {
         var metadata: Logger.Metadata = [
-            "clientOrderId": "\(intent.clientOrderID.rawValue)", "side": "\(intent.side)",
+            "clientOrderId": "\(intent.clientOrderID.rawValue)", "side": "\(intent.side)", "sentAt": "\(sentAt)",
             "type": "\(intent.type.name)", "quantity": "\(intent.quantity)", "purpose": "\(intent.purpose)",
             "outcome": "\(outcome.map { "\($0.kind)" }.joined(separator: ","))",
         ]
@@ -324,7 +373,7 @@ extension EngineCommand {
     /// Whether the command goes to the venue (the rest are local).
     var isSent: Bool {
         switch self {
-        case .place, .cancel, .addMargin: return true
+        case .place, .cancel, .addMargin, .reconcile: return true
         case .notify, .record: return false
         }
     }

@@ -156,6 +156,65 @@ struct LiveBotStandInTests {
         }
     }
 
+    @Test("Bybit: a position gone at the venue unseen; the flatten meets 110017, the bot reads the venue and adopts it")
+    func bybitContradictionReconciles() async throws {
+        let venue = BybitStandIn()
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        venue.register(on: router)
+        try await withLoopbackServer(router) { port in
+            let deployment = try Self.deployment(
+                venue: "bybit-testnet",
+                exchange: """
+                    { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET", "restURL": "http://127.0.0.1:\(port)",
+                      "streamURL": "ws://127.0.0.1:\(port)/v5/public/linear",
+                      "privateStreamURL": "ws://127.0.0.1:\(port)/v5/private" }
+                    """, folder: Self.scratchFolder())
+            try await Self.whileBotRuns(deployment, key: BybitStandIn.apiKey, secret: BybitStandIn.secret) {
+                listenerPort in
+                try await venue.publicHub.waitFor("publicTrade.BTCUSDT", timeout: .seconds(60))
+                try await venue.privateHub.waitFor("execution", timeout: .seconds(60))
+                venue.state.withLock { $0.lastPrice = "61900.0" }
+                _ = venue.publish(Self.warmUpThenBreakout(start: VenueFixture.now - 200_000))
+                let protective = try await Self.protectiveOrders {
+                    venue.state.withLock { $0.orders.filter { !$0.triggerPrice.isEmpty } }
+                }
+                #expect(protective.count == 2)
+                // The position closes at the venue and nothing reports it (a lost fill, a close by hand).
+                let createsBefore = venue.state.withLock { state in
+                    state.position = 0
+                    state.orders = []
+                    return state.createBodies.count
+                }
+                let control = ControlClient(
+                    baseURL: "http://127.0.0.1:\(listenerPort)", secret: try WebhookSecret(Self.controlSecret))
+                let (flattenStatus, _) = try await control.send(.flatten)
+                #expect(flattenStatus == 200)
+                var status: [String: Any] = [:]
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    let (_, body) = try await control.send(.status)
+                    let answer = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+                    status = answer?["bot"] as? [String: Any] ?? [:]
+                    let sync = status["reconciliation"] as? [String: Any] ?? [:]
+                    if Quantity(status["position"] as? String ?? "")?.isZero == true,
+                        sync["inProgress"] as? Bool == false
+                    {
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(Quantity(status["position"] as? String ?? "")?.isZero == true, "\(status)")
+                let sync = status["reconciliation"] as? [String: Any] ?? [:]
+                #expect((sync["differences"] as? Int ?? 0) >= 1, "\(sync)")
+                #expect((status["workingOrders"] as? [Any])?.isEmpty == true, "\(status)")
+                // One close was tried and answered 110017; none after it.
+                try await Task.sleep(for: .milliseconds(500))
+                let creates = venue.state.withLock { Array($0.createBodies[createsBefore...]) }
+                #expect(creates.count == 1, "\(creates)")
+            }
+        }
+    }
+
     @Test("Deribit: the same engine over JSON-RPC; sizes go out in USD contracts; the fill brings stop and target")
     func deribit() async throws {
         let venue = DeribitStandIn()

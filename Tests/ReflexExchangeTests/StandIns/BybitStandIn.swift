@@ -237,6 +237,10 @@ final class BybitStandIn: Sendable {
         let trigger = Self.string(object, "triggerPrice") ?? ""
         let direction = Self.number(object, "triggerDirection") ?? 0
         let reduceOnly = Self.bool(object, "reduceOnly") ?? false
+        if reduceOnly && trigger.isEmpty && state.withLock({ $0.position == 0 }) {
+            // Bybit's answer to a reduce-only order with nothing to reduce.
+            return Self.error(110017, "current position is zero, cannot fix reduce-only order qty")
+        }
         let order = state.withLock { state in
             defer { state.nextOrderID += 1 }
             let order = Order(

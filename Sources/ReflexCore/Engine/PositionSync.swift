@@ -1,0 +1,74 @@
+/// What the engine knows about how its position relates to the venue's: which snapshots it has seen, which fills
+/// it applied, which fills the last reconciliation read already contains.
+///
+/// The venue reports one position through several channels that overtake one another (webhooks retried and
+/// reordered, the account stream, REST reads). Fills are deltas and are applied once each (by trade id); a
+/// snapshot is an absolute value as of its venue time, so the engine never adopts one from a stream, where an
+/// older one can arrive last. It checks the newest against its own fills and, when they disagree for longer than
+/// a fill takes to arrive, reads the venue over REST — the one adoption path, fenced so that a fill the read
+/// already contains is not applied on top of it.
+public struct PositionSync: Sendable, Hashable, Codable {
+    /// One fill as applied to the position.
+    struct AppliedFill: Sendable, Hashable, Codable {
+        /// Running number of applied fills (the fill log's position).
+        var index: Int64
+        /// Venue time of the execution.
+        var time: Timestamp
+        var clientOrderID: ClientOrderID
+        var side: Side
+        var quantity: Quantity
+        var price: Price
+        /// The order's filled quantity including this fill, when known.
+        var cumulative: Quantity?
+
+        var signed: Quantity { Quantity(raw: quantity.raw * side.sign, precision: quantity.precision) }
+    }
+
+    /// Which fills a reconciliation read contains: every fill of an order numbered up to `sequence`, except the
+    /// part beyond `openFilled[id]` of an order that was still open at the venue when it was read.
+    struct Fence: Sendable, Hashable, Codable {
+        var sequence: Int64
+        var openFilled: [String: Quantity]
+    }
+
+    /// A reconciliation asked for and not answered yet.
+    struct Pending: Sendable, Hashable, Codable {
+        var request: ReconcileRequest
+        /// `fillsApplied` when it was asked for: fills after it may post-date the read.
+        var fillsAtRequest: Int64
+        /// Budget-clock time of the request (an unanswered one is asked again).
+        var requestedAt: Timestamp
+    }
+
+    /// The newest position snapshot seen on a stream or webhook (by venue time).
+    var latestSnapshot: PositionUpdate?
+    /// Stream snapshots older than `latestSnapshot` or than the last reconciliation: ignored.
+    public internal(set) var staleSnapshots = 0
+    /// Budget-clock time since which the newest snapshot disagrees with the local position.
+    var suspectSince: Timestamp?
+    var recentFills: [AppliedFill] = []
+    var fillsApplied: Int64 = 0
+    /// The newest venue time of any fill seen (applied or contained).
+    var newestFillTime: Timestamp?
+    /// Snapshots at or before this venue time are older than the last reconciliation's picture.
+    var snapshotFloor: Timestamp?
+    var fence: Fence?
+    var pending: Pending?
+    /// A reconciliation that failed or could not be asked for yet: asked (again) at `retryAt`.
+    var wanted: String?
+    var retryAt: Timestamp?
+    /// Reconciliations answered, differences adopted, fills found already contained in a read.
+    public internal(set) var reconciliations = 0
+    public internal(set) var differences = 0
+    public internal(set) var containedFills = 0
+
+    /// Fills remembered for re-checking snapshots and re-applying fills newer than a read.
+    static let rememberedFills = 64
+
+    mutating func record(_ fill: AppliedFill) {
+        recentFills.append(fill)
+        if recentFills.count > Self.rememberedFills {
+            recentFills.removeFirst(recentFills.count - Self.rememberedFills)
+        }
+    }
+}
