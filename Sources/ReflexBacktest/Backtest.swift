@@ -129,6 +129,14 @@ struct RunState {
     }
 
     mutating func execute(_ commands: [EngineCommand], time: Timestamp) {
+        // A read of the venue is answered after the rest of the batch has reached it, as a real read would be.
+        var reads: [ReconcileRequest] = []
+        defer {
+            for request in reads {
+                let entry = venuePosition.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
+                dispatch(.venueState(venue.state(answering: request, entryPrice: entry, time: time)))
+            }
+        }
         for command in commands {
             switch command {
             case .place(let intent):
@@ -143,10 +151,9 @@ struct RunState {
             case .record(let record):
                 onBar(record)
             case .reconcile(let request):
-                // The engine read the venue (a refused exit raced a fill): the simulated venue answers at once.
+                // The engine reads the venue (a refused exit raced a fill): the simulated venue answers at once.
                 notices["reconcile", default: 0] += 1
-                let entry = venuePosition.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
-                dispatch(.venueState(venue.state(answering: request, entryPrice: entry, time: time)))
+                reads.append(request)
             }
         }
     }

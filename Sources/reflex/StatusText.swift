@@ -41,6 +41,12 @@ enum StatusText {
                 "  order \(order["clientOrderId"] ?? "") \(order["purpose"] ?? "") \(order["side"] ?? "") \(order["type"] ?? "") \(order["quantity"] ?? "")\((order["trigger"] as? String).map { " @ \($0)" } ?? "")\(order["cancelRequested"] as? Bool == true ? " (cancelling)" : "")"
             )
         }
+        if let sync = b["reconciliation"] as? [String: Any] {
+            let halted = (sync["haltedPaths"] as? [String] ?? []).joined(separator: ", ")
+            lines.append(
+                "venue sync: \(sync["inProgress"] as? Bool == true ? "reading the venue · " : "")reads \(sync["reconciliations"] ?? 0) · differences adopted \(sync["differences"] ?? 0) · stale snapshots \(sync["staleSnapshots"] ?? 0)\(halted.isEmpty ? "" : " · HALTED: \(halted) (reflex resume)")"
+            )
+        }
         if let events = b["lastEvents"] as? [String], !events.isEmpty {
             lines.append("last events: \(events.suffix(5).joined(separator: ", "))")
         }

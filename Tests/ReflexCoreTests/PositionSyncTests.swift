@@ -360,6 +360,74 @@ struct PositionSyncTests {
         }
     }
 
+    @Test("An answer overtaken by a newer request is ignored; the newer one is adopted")
+    func overtakenAnswerIgnored() throws {
+        var (f, entry, _) = try Self.longEngine()
+        _ = f.engine.handle(.timer(.milliseconds(100_000)))
+        var out = f.engine.handle(
+            .control(ControlCommand(action: .reconcile, source: "periodic", time: .milliseconds(100_000))))
+        let first = try #require(out.compactMap { if case .reconcile(let r) = $0 { r } else { nil } }.first)
+        // No answer within 30 s: asked again.
+        out = []
+        for second in 1...31 { out += f.engine.handle(.timer(.milliseconds(100_000 + Int64(second) * 1000))) }
+        let second = try #require(out.compactMap { if case .reconcile(let r) = $0 { r } else { nil } }.first)
+        #expect(second.id != first.id && second.reason == first.reason)
+        // The slow first answer (an old read: flat) comes after all; then the second (long).
+        func answer(_ request: ReconcileRequest, _ quantity: Quantity) -> EngineEvent {
+            .venueState(
+                VenueState(
+                    symbol: "BTCUSDT", quantity: quantity, entryPrice: Price("60050")!,
+                    openOrders: f.engine.workingOrders.map {
+                        .init(clientOrderID: $0.intent.clientOrderID, filledQuantity: .zero, conditional: true)
+                    }, fenceSequence: request.fenceSequence, reason: request.reason, requestID: request.id,
+                    time: .milliseconds(132_000)))
+        }
+        _ = f.engine.handle(answer(first, .zero))
+        #expect(f.engine.position.quantity == entry.quantity, "the overtaken answer is not adopted")
+        #expect(f.engine.venueSync.overtakenAnswers == 1)
+        #expect(f.engine.reconciling)
+        out = f.engine.handle(answer(second, entry.quantity))
+        #expect(!f.engine.reconciling)
+        #expect(f.engine.venueSync.differences == 0)
+        #expect(out.placed.isEmpty && out.canceled.isEmpty, "protection in place, nothing to do")
+    }
+
+    @Test("A contradiction the venue's read does not explain counts towards the halt: no loop of exits and reads")
+    func unexplainedContradictionHalts() throws {
+        var (f, entry, protection) = try Self.longEngine()
+        var exits = 0
+        var reads = 0
+        var critical: [Notice] = []
+        for i in 0..<12 {
+            let out = f.tick(4000 + Int64(i) * 1000, "59000")
+            for exit in out.placed where exit.purpose == .exit {
+                exits += 1
+                var answer = f.engine.handle(
+                    .orderRejected(
+                        OrderRejected(
+                            clientOrderID: exit.clientOrderID, reason: "bybit 110017: qty truncated to zero",
+                            kind: .contradictsPosition, time: .milliseconds(4001 + Int64(i) * 1000))))
+                critical += answer.notices.filter { $0.level == .critical }
+                for case .reconcile(let request) in answer {
+                    reads += 1
+                    // The venue agrees with the engine: still long, protection listed.
+                    answer = f.engine.handle(
+                        .venueState(
+                            VenueState(
+                                symbol: "BTCUSDT", quantity: entry.quantity, entryPrice: Price("60050")!,
+                                openOrders: protection.map {
+                                    .init(clientOrderID: $0.clientOrderID, filledQuantity: .zero, conditional: true)
+                                }, fenceSequence: request.fenceSequence, reason: request.reason,
+                                requestID: request.id, time: .milliseconds(4002 + Int64(i) * 1000))))
+                    #expect(answer.placed.isEmpty && answer.canceled.isEmpty)
+                }
+            }
+        }
+        #expect(exits == 5 && reads == 5)
+        #expect(critical.count == 1 && critical.first?.kind == "orderPathHalted")
+        #expect(f.engine.haltedOrderPaths == [.exit])
+    }
+
     @Test("The sync state survives the journal's snapshot (Codable round trip)")
     func codableRoundTrip() throws {
         var (f, _, _) = try Self.longEngine()

@@ -104,16 +104,19 @@ public struct ThroughputBenchmark {
     private func execute(
         _ engine: inout Engine, _ venue: inout SimulatedVenue, _ commands: [EngineCommand], _ time: Timestamp
     ) {
+        var reads: [ReconcileRequest] = []
         for command in commands {
             switch command {
             case .place(let intent): for e in venue.submit(intent, at: time) { feed(&engine, &venue, e, time) }
             case .cancel(let request):
                 for e in venue.cancel(request.clientOrderID, at: time) { feed(&engine, &venue, e, time) }
-            case .reconcile(let request):
-                let entry = engine.position.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
-                feed(&engine, &venue, .venueState(venue.state(answering: request, entryPrice: entry, time: time)), time)
+            case .reconcile(let request): reads.append(request)
             case .addMargin, .notify, .record: break
             }
+        }
+        for request in reads {
+            let entry = engine.position.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
+            feed(&engine, &venue, .venueState(venue.state(answering: request, entryPrice: entry, time: time)), time)
         }
     }
 

@@ -160,7 +160,7 @@ public struct SimulatedVenue: Sendable {
                 VenueState.OpenOrder(
                     clientOrderID: $0.intent.clientOrderID, filledQuantity: $0.filled,
                     conditional: $0.intent.type.isConditional)
-            }, fenceSequence: request.fenceSequence, reason: request.reason, time: time)
+            }, fenceSequence: request.fenceSequence, reason: request.reason, requestID: request.id, time: time)
     }
 
     /// Sets the venue's position (paper venue restart, reconciliation tests).

@@ -14,8 +14,9 @@ public enum OrderPath: String, Hashable, Sendable, Codable, CaseIterable {
 extension Engine {
     /// Refusals in a row on one path after which the path halts (the entry path pauses entries instead).
     static let maximumPathRejections = 5
-    /// Orders an entry leaves in the budget for what it brings: a stop-loss, a take-profit and one cancel.
-    static let entryReserve = 3
+    /// Orders an entry leaves in the budget for what it brings: a stop-loss, a take-profit, one cancel and a close
+    /// (a stop the price has already passed is replaced by a market close).
+    static let entryReserve = 4
     static let orphanReason = "orphan at the venue"
 
     /// The clock of the order budget: the runtime's timer (wall time, live) once timers come, else event time

@@ -20,6 +20,10 @@ extension Engine {
         }
         let order = workingOrders.remove(at: index)
         let purpose = order.intent.purpose
+        if event.kind == .contradictsPosition && order.intent.reduceOnly && (position.isFlat || order.cancelRequested) {
+            // Nothing to reduce, and the engine knows it: a stop or exit that lost the race against the close.
+            return
+        }
         if event.kind == .outcomeUnknown || (event.kind == .contradictsPosition && order.intent.reduceOnly) {
             // Retrying cannot settle this; the venue's own picture can. Said once, as a warning: it is a race the
             // bot resolves, not a failure.
@@ -33,6 +37,12 @@ extension Engine {
                             time: event.time)))
             }
             if purpose == .entry && position.isFlat { plan = nil }
+            if order.intent.reduceOnly && !order.cancelRequested {
+                // Counted: a contradiction the read does not explain (a dust position, a hedge-mode account) must
+                // end in the path's halt, not in a loop of orders and reads. A read that finds a difference clears it.
+                if OrderPath(purpose) == .exit { exitRetryBar = barsClosed }
+                countRejection(OrderPath(purpose), reason: event.reason, time: event.time, &out)
+            }
             requestReconcile(
                 reason: "\(purpose.rawValue) \(event.clientOrderID): \(event.reason)", time: event.time, &out)
             return
@@ -65,11 +75,16 @@ extension Engine {
                         time: event.time)))
             countRejection(.protection, reason: event.reason, time: event.time, &out)
             if !position.isFlat && !hasWorkingOrder(where: { $0.intent.purpose == .flatten }) && !isHalted(.exit) {
-                cancelOrders(
-                    where: { $0.intent.purpose.isProtective }, reason: "protection failed", time: event.time, &out)
-                place(
+                // The close first; the other protective order stays until the close is on its way.
+                if place(
                     side: position.closingSide, type: .market, quantity: position.quantity.magnitude, reduceOnly: true,
                     purpose: .flatten, time: event.time, &out)
+                {
+                    cancelOrders(
+                        where: { $0.intent.purpose.isProtective }, reason: "protection failed", time: event.time, &out)
+                } else {
+                    flattenPending = true  // the budget holds it: it goes as soon as it frees
+                }
             }
         case .exit, .reduce, .flatten:
             // Retry on a later bar rather than on every tick.
@@ -124,23 +139,18 @@ extension Engine {
         fees += fill.fee
         lastPrice = lastPrice ?? fill.price
         let index = workingOrders.firstIndex { $0.intent.clientOrderID == fill.clientOrderID }
-        let workingFilled = index.map { workingOrders[$0].filled }
-        if isContained(fill, workingFilled: workingFilled) {
-            // The last reconciliation read already holds this fill: book it on its order, not on the position.
+        if takeContained(fill) {
+            // The last reconciliation read already holds this fill (and the order's filled quantity, taken from the
+            // read, includes it): nothing moves but the order's end.
             var s = sync
             s.containedFills += 1
             s.newestFillTime = max(s.newestFillTime ?? fill.time, fill.time)
             sync = s
-            if let index {
-                workingOrders[index].filled += fill.quantity
-                if fill.isFinal || workingOrders[index].filled >= workingOrders[index].intent.quantity {
-                    workingOrders.remove(at: index)
-                }
-            }
+            if let index, fill.isFinal { workingOrders.remove(at: index) }
             return
         }
         realizedPnl += position.apply(side: fill.side, quantity: fill.quantity, price: fill.price)
-        noteApplied(fill, cumulative: fill.cumulativeQuantity ?? workingFilled.map { $0 + fill.quantity })
+        noteApplied(fill)
 
         var purpose: OrderPurpose?
         if let index {
@@ -242,7 +252,6 @@ extension Engine {
         guard !position.isFlat else { return }
         let defence = configuration.risk.marginDefence
         if let last = lastMarginDefence, time.nanoseconds - last.nanoseconds < defence.cooldown.nanoseconds { return }
-        lastMarginDefence = time
         let markText = mark.map { "\($0)" } ?? "unknown"
         switch defence.action {
         case .reduce(let fraction):
@@ -255,7 +264,8 @@ extension Engine {
                 place(
                     side: position.closingSide, type: .market, quantity: quantity, reduceOnly: true, purpose: .reduce,
                     time: time, &out)
-            else { return }
+            else { return }  // held back: the next warning tries again (the cooldown starts with an order sent)
+            lastMarginDefence = time
             out.append(
                 .notify(
                     Notice(
@@ -264,6 +274,7 @@ extension Engine {
                             "margin ratio \(formatted(ratio)) (\(source)) at mark \(markText): reducing \(quantity) of \(open)",
                         time: time)))
         case .addMargin(let amount):
+            lastMarginDefence = time
             out.append(.addMargin(symbol: strategy.symbol, amount: amount))
             out.append(
                 .notify(

@@ -37,32 +37,47 @@ extension Engine {
     mutating func requestReconcile(reason: String, time: Timestamp, _ out: inout [EngineCommand]) {
         var s = sync
         guard s.pending == nil else { return }
-        let request = ReconcileRequest(symbol: strategy.symbol, reason: reason, fenceSequence: sequence)
-        s.pending = PositionSync.Pending(request: request, fillsAtRequest: s.fillsApplied, requestedAt: budgetTime)
+        s.requestsMade += 1
+        let request = ReconcileRequest(
+            id: s.requestsMade, symbol: strategy.symbol, reason: reason, fenceSequence: sequence)
+        s.pending = PositionSync.Pending(request: request, requestedAt: budgetTime)
         s.wanted = nil
         s.retryAt = nil
         sync = s
         out.append(.reconcile(request))
     }
 
-    /// Whether a fill is already contained in the last reconciliation read (and so must not move the position).
-    func isContained(_ fill: OrderFilled, workingFilled: Quantity?) -> Bool {
-        guard let fence = positionSync?.fence, let number = sequenceNumber(of: fill.clientOrderID),
+    /// Forgets a reconciliation asked for before a restart: its answer will never come (the runtime calls this
+    /// on the recovered engine, before the journal's first snapshot).
+    public mutating func abandonPendingReconciliation() {
+        guard var s = positionSync, let pending = s.pending else { return }
+        s.pending = nil
+        s.wanted = s.wanted ?? pending.request.reason
+        positionSync = s
+    }
+
+    /// Whether a fill is already contained in the last reconciliation read (and so must not move the position);
+    /// a contained part of a still-open order's fills is used up.
+    mutating func takeContained(_ fill: OrderFilled) -> Bool {
+        guard var fence = positionSync?.fence, let number = sequenceNumber(of: fill.clientOrderID),
             number <= fence.sequence
         else { return false }
-        guard let filledAtRead = fence.openFilled[fill.clientOrderID.rawValue] else { return true }
-        let cumulative = fill.cumulativeQuantity ?? ((workingFilled ?? .zero) + fill.quantity)
-        return cumulative <= filledAtRead
+        let id = fill.clientOrderID.rawValue
+        guard let allowance = fence.openFilled[id] else { return true }
+        guard allowance >= fill.quantity, allowance.raw > 0 else { return false }
+        fence.openFilled[id] = allowance - fill.quantity
+        positionSync?.fence = fence
+        return true
     }
 
     /// Records an applied fill and re-checks the newest snapshot against the position.
-    mutating func noteApplied(_ fill: OrderFilled, cumulative: Quantity?) {
+    mutating func noteApplied(_ fill: OrderFilled) {
         var s = sync
         s.fillsApplied += 1
         s.record(
             PositionSync.AppliedFill(
                 index: s.fillsApplied, time: fill.time, clientOrderID: fill.clientOrderID, side: fill.side,
-                quantity: fill.quantity, price: fill.price, cumulative: cumulative))
+                quantity: fill.quantity, price: fill.price))
         s.newestFillTime = max(s.newestFillTime ?? fill.time, fill.time)
         sync = s
         checkSnapshot()
@@ -108,11 +123,12 @@ extension Engine {
         guard let s = positionSync else { return }
         let now = budgetTime.nanoseconds
         if let pending = s.pending {
+            // No answer: ask again (the answer to this one, should it still come, is then ignored).
             if now - pending.requestedAt.nanoseconds >= Self.reconcileTimeout {
                 var t = s
                 t.pending = nil
                 sync = t
-                requestReconcile(reason: "\(pending.request.reason) (asked again: no answer)", time: time, &out)
+                requestReconcile(reason: pending.request.reason, time: time, &out)
             }
             return
         }
@@ -149,13 +165,30 @@ extension Engine {
     mutating func onVenueState(_ state: VenueState, _ out: inout [EngineCommand]) {
         guard state.symbol == strategy.symbol else { return }
         var s = sync
-        let pending = s.pending
+        if let id = state.requestID, id != s.pending?.request.id {
+            // Overtaken by a newer request (or answered twice): the newer read decides.
+            s.overtakenAnswers += 1
+            sync = s
+            return
+        }
         s.pending = nil
         s.wanted = nil
         s.retryAt = nil
         s.reconciliations += 1
         let venueOrders = Dictionary(state.openOrders.map { ($0.clientOrderID, $0) }, uniquingKeysWith: { a, _ in a })
         var differences: [String] = []
+        var venuePosition = Position(quantity: state.quantity, entryPrice: state.entryPrice)
+        var openFilled: [String: Quantity] = [:]
+
+        // Of each order still open at the read, the part the venue had filled that the engine has not seen yet is
+        // in the read: its fills, when they come, are contained (up to that much); later ones are new.
+        let seen = Dictionary(
+            workingOrders.map { ($0.intent.clientOrderID, $0.filled) }, uniquingKeysWith: { a, _ in a })
+        for listed in state.openOrders {
+            guard let number = sequenceNumber(of: listed.clientOrderID), number <= state.fenceSequence else { continue }
+            let unseen = listed.filledQuantity - (seen[listed.clientOrderID] ?? .zero)
+            openFilled[listed.clientOrderID.rawValue] = unseen.raw > 0 ? unseen : .zero
+        }
 
         // Working orders: keep what the venue has, drop what it finished (their fills are in the read).
         var kept: [WorkingOrder] = []
@@ -163,7 +196,14 @@ extension Engine {
             let id = order.intent.clientOrderID
             if let listed = venueOrders[id] {
                 order.accepted = true
-                if listed.filledQuantity > order.filled { order.filled = listed.filledQuantity }
+                if order.filled > listed.filledQuantity {
+                    // Fills the engine has seen beyond what the read shows happened after it: on top of the read.
+                    _ = venuePosition.apply(
+                        side: order.intent.side, quantity: order.filled - listed.filledQuantity,
+                        price: lastPrice ?? state.entryPrice)
+                } else {
+                    order.filled = listed.filledQuantity
+                }
                 kept.append(order)
             } else if let number = sequenceNumber(of: id), number > state.fenceSequence {
                 kept.append(order)  // placed after the read was asked for
@@ -184,33 +224,10 @@ extension Engine {
                 differences.append("order \(listed.clientOrderID) at the venue is not this bot's: left alone")
             }
         }
-
-        // The position: the read, plus the part of fills applied since the request that it cannot contain (an
-        // order still open at the read that filled further afterwards).
-        var venuePosition = Position(quantity: state.quantity, entryPrice: state.entryPrice)
-        if let pending {
-            for fill in s.recentFills where fill.index > pending.fillsAtRequest {
-                guard let listed = venueOrders[fill.clientOrderID] else { continue }
-                let beyond: Quantity
-                if let cumulative = fill.cumulative {
-                    let after = cumulative - listed.filledQuantity
-                    beyond = after.raw <= 0 ? .zero : min(after, fill.quantity)
-                } else {
-                    beyond = listed.filledQuantity.isZero ? fill.quantity : .zero
-                }
-                if beyond.raw > 0 { _ = venuePosition.apply(side: fill.side, quantity: beyond, price: fill.price) }
-            }
-        }
         if venuePosition.quantity != position.quantity {
             differences.append(
                 "position: venue \(venuePosition.quantity) @ \(state.entryPrice), local \(position.quantity)")
             position = venuePosition
-        }
-        var openFilled: [String: Quantity] = [:]
-        for listed in state.openOrders {
-            if let number = sequenceNumber(of: listed.clientOrderID), number <= state.fenceSequence {
-                openFilled[listed.clientOrderID.rawValue] = listed.filledQuantity
-            }
         }
         s.fence = PositionSync.Fence(sequence: state.fenceSequence, openFilled: openFilled)
         s.suspectSince = nil
@@ -227,16 +244,17 @@ extension Engine {
                         message:
                             "reconciled with the venue (\(state.reason)): \(differences.joined(separator: "; ")); adopted the venue's",
                         time: state.time)))
+            // A refusal the difference explains is not the path's fault: exits and protection may go again. (One
+            // the read does not explain keeps counting towards the path's halt.)
+            pathRejections = nil
+            exitRetryBar = nil
         }
-        // What the venue's picture settles: exits and protection may go again.
-        pathRejections = nil
-        exitRetryBar = nil
         if position.isFlat {
             plan = nil
             cancelOrders(
                 where: { $0.intent.reduceOnly && $0.intent.type != .market }, reason: "flat at the venue",
                 time: state.time, &out)
-        } else {
+        } else if flattenPending != true {
             protect(time: state.time, &out)
         }
     }

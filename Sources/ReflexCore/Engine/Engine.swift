@@ -112,7 +112,6 @@ public struct Engine: Sendable, Codable {
         if case .timer(let time) = event { budgetClock = max(budgetClock ?? time, time) }
         var out: [EngineCommand] = []
         rollDay(event.time, &out)
-        if hasDeferredWork { resumeDeferred(time: event.time, &out) }
         switch event {
         case .tick: break
         case .barClosed(let bar): onBarClosed(bar, &out)
@@ -128,14 +127,11 @@ public struct Engine: Sendable, Codable {
         case .timer(let time):
             checkDailyLoss(time: time, &out)
             onTimerSync(time: time, &out)
-        case .venueState(let state):
-            onVenueState(state, &out)
-            if flattenPending == true {
-                flattenPending = nil
-                flatten(reason: "flatten (asked for while reconciling)", time: state.time, &out)
-            }
+        case .venueState(let state): onVenueState(state, &out)
         case .reconciliationFailed(let failure): onReconciliationFailed(failure, &out)
         }
+        // After the event: what it settled (a read of the venue, a freed budget) lets held work go.
+        if hasDeferredWork { resumeDeferred(time: event.time, &out) }
         return out
     }
 
@@ -232,13 +228,8 @@ public struct Engine: Sendable, Codable {
                         time: time)))
         case .flatten:
             paused = true
-            if reconciling {
-                // The position is being read: close what the venue says is open, once it has said.
-                flattenPending = true
-                cancelOrders(where: { _ in true }, reason: "flatten by \(command.source)", time: time, &out)
-            } else {
-                flatten(reason: "flatten by \(command.source)", time: time, &out)
-            }
+            // While the position is being read, `flatten` holds the close until the venue has said what is open.
+            flatten(reason: "flatten by \(command.source)", time: time, &out)
         case .reconcile:
             requestReconcile(reason: command.source, time: time, &out)
         case .setParam(let name, let value):
@@ -259,9 +250,9 @@ public struct Engine: Sendable, Codable {
     }
 
     /// Cancels everything and closes the position at market.
-    /// Held back by the order budget, the close goes as soon as the budget frees.
+    /// The close goes first: held back by the order budget (or a read of the venue), it goes as soon as it can,
+    /// and meanwhile only entries are cancelled, so the position keeps its protection until it is being closed.
     mutating func flatten(reason: String, time: Timestamp, _ out: inout [EngineCommand]) {
-        cancelOrders(where: { _ in true }, reason: reason, time: time, &out)
         if !position.isFlat && !hasWorkingOrder(where: { $0.intent.purpose == .flatten }) {
             guard
                 place(
@@ -269,9 +260,11 @@ public struct Engine: Sendable, Codable {
                     reduceOnly: true, purpose: .flatten, time: time, &out)
             else {
                 flattenPending = true
+                cancelOrders(where: { !$0.intent.reduceOnly }, reason: reason, time: time, &out)
                 return
             }
         }
+        cancelOrders(where: { $0.intent.purpose != .flatten }, reason: reason, time: time, &out)
         out.append(.notify(Notice(level: .warning, kind: "flatten", message: reason, time: time)))
     }
 

@@ -18,14 +18,13 @@ public struct PositionSync: Sendable, Hashable, Codable {
         var side: Side
         var quantity: Quantity
         var price: Price
-        /// The order's filled quantity including this fill, when known.
-        var cumulative: Quantity?
 
         var signed: Quantity { Quantity(raw: quantity.raw * side.sign, precision: quantity.precision) }
     }
 
-    /// Which fills a reconciliation read contains: every fill of an order numbered up to `sequence`, except the
-    /// part beyond `openFilled[id]` of an order that was still open at the venue when it was read.
+    /// Which fills a reconciliation read contains: every fill of an order numbered up to `sequence` that was no
+    /// longer open when it was read; of an order still open then, `openFilled[id]` more (what the venue had filled
+    /// beyond the fills the engine had seen), used up as those fills arrive.
     struct Fence: Sendable, Hashable, Codable {
         var sequence: Int64
         var openFilled: [String: Quantity]
@@ -34,8 +33,6 @@ public struct PositionSync: Sendable, Hashable, Codable {
     /// A reconciliation asked for and not answered yet.
     struct Pending: Sendable, Hashable, Codable {
         var request: ReconcileRequest
-        /// `fillsApplied` when it was asked for: fills after it may post-date the read.
-        var fillsAtRequest: Int64
         /// Budget-clock time of the request (an unanswered one is asked again).
         var requestedAt: Timestamp
     }
@@ -57,6 +54,9 @@ public struct PositionSync: Sendable, Hashable, Codable {
     /// A reconciliation that failed or could not be asked for yet: asked (again) at `retryAt`.
     var wanted: String?
     var retryAt: Timestamp?
+    /// Requests made (the next one's id), answers ignored because a newer request overtook them.
+    var requestsMade: Int64 = 0
+    public internal(set) var overtakenAnswers = 0
     /// Reconciliations answered, differences adopted, fills found already contained in a read.
     public internal(set) var reconciliations = 0
     public internal(set) var differences = 0

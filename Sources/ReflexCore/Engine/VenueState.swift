@@ -25,11 +25,14 @@ public struct VenueState: Hashable, Sendable, Codable {
     public var fenceSequence: Int64
     /// Why the read was made (start-up, periodic, a rejected exit).
     public var reason: String
+    /// The request this answers (``ReconcileRequest/id``): an answer to an older request, overtaken by a newer one,
+    /// is ignored. Nil for a read nobody asked the engine for (tests).
+    public var requestID: Int64?
     public var time: Timestamp
 
     public init(
         symbol: String, quantity: Quantity, entryPrice: Price, openOrders: [OpenOrder], fenceSequence: Int64,
-        reason: String, time: Timestamp
+        reason: String, requestID: Int64? = nil, time: Timestamp
     ) {
         self.symbol = symbol
         self.quantity = quantity
@@ -37,6 +40,7 @@ public struct VenueState: Hashable, Sendable, Codable {
         self.openOrders = openOrders
         self.fenceSequence = fenceSequence
         self.reason = reason
+        self.requestID = requestID
         self.time = time
     }
 }
@@ -45,11 +49,14 @@ public struct VenueState: Hashable, Sendable, Codable {
 /// Until the answer comes (``EngineEvent/venueState(_:)``) the engine places no order for the symbol, so the
 /// read and the engine's order sequence agree on which orders it can contain.
 public struct ReconcileRequest: Hashable, Sendable, Codable {
+    /// Running number of the engine's requests; the answer carries it back.
+    public var id: Int64
     public var symbol: String
     public var reason: String
     /// The highest order sequence the engine had used when it asked.
     public var fenceSequence: Int64
-    public init(symbol: String, reason: String, fenceSequence: Int64) {
+    public init(id: Int64, symbol: String, reason: String, fenceSequence: Int64) {
+        self.id = id
         self.symbol = symbol
         self.reason = reason
         self.fenceSequence = fenceSequence

@@ -69,7 +69,15 @@ public final class BybitAccountStream: AccountStream {
                 switch event {
                 case .message(let text): handle(text, socket: socket)
                 case .connected(let connection):
-                    if connection > 1 { state.withLock { $0.statistics.reconnects += 1 } }
+                    if connection > 1 {
+                        state.withLock { $0.statistics.reconnects += 1 }
+                        // Executions may have been missed while the socket was down: the engine reads the venue.
+                        yield(
+                            .control(
+                                ControlCommand(
+                                    action: .reconcile, source: "account stream reconnect",
+                                    time: .milliseconds(wallClock()))))
+                    }
                     let expires = wallClock() + Int64(configuration.authExpiry / .milliseconds(1))
                     socket.send(signer.authMessage(expires: expires))
                 case .disconnected: break

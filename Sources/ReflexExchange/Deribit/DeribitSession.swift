@@ -257,10 +257,18 @@ public final class DeribitSession: Service, Sendable {
     }
 
     private func connected() {
-        state.withLock { state in
+        let connections = state.withLock { state in
             state.connected = true
             state.authenticated = false
             state.statistics.connections += 1
+            return state.statistics.connections
+        }
+        if connections > 1 && credentials != nil {
+            // Private events may have been missed while the socket was down: the engine reads the venue.
+            accountContinuation.yield(
+                .control(
+                    ControlCommand(
+                        action: .reconcile, source: "account stream reconnect", time: .milliseconds(wallClock()))))
         }
         if let credentials {
             let nonce = String(UInt64.random(in: 0..<UInt64.max), radix: 36)

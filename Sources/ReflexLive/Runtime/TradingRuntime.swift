@@ -92,13 +92,16 @@ public final class TradingRuntime: Service {
         if let torn = replay.tornTail {
             logger.warning("journal ended in a torn record (ignored)", metadata: ["line": "\(torn)"])
         }
+        var engine = replay.engine
+        // A read of the venue asked for before the restart will never be answered; start-up reads it anew.
+        engine.abandonPendingReconciliation()
         let journal = try Journal(path: configuration.journalPath)
-        try journal.appendSnapshot(replay.engine)
+        try journal.appendSnapshot(engine)
         try journal.sync()
         let recorder = try configuration.recordingPath.map {
             try ReflexTickWriter(path: $0, symbol: configuration.engine.strategy.symbol)
         }
-        state = Mutex(SharedState(engine: replay.engine, journal: journal, recorder: recorder))
+        state = Mutex(SharedState(engine: engine, journal: journal, recorder: recorder))
         (failures, failureContinuation) = AsyncStream.makeStream(of: (any Error).self)
     }
 
@@ -128,8 +131,6 @@ public final class TradingRuntime: Service {
     /// rules, adopt its position (the engine protects an unprotected one at once), forget orders the venue no longer
     /// has, and refuse to start when the venue holds orders for the symbol that this bot did not make.
     public func reconcile(now: Timestamp) async throws {
-        // The order budget's clock is the wall clock from the first event on.
-        deliver(.timer(now))
         let symbol = configuration.engine.strategy.symbol
         let problems = try await gateway.instrumentRules(symbol: symbol).problems(
             trading: configuration.engine.strategy.instrument)
@@ -148,16 +149,28 @@ public final class TradingRuntime: Service {
                     "the venue has \(foreign.count) open \(symbol) order(s) this bot did not place (\(foreign.prefix(3).map(\.clientOrderID.rawValue).joined(separator: ", "))); cancel them or use another account before starting"
             )
         }
-        // The engine adopts the venue's position and orders, cancels orphans of its own and protects what is open;
-        // fills of orders the journal knows that arrive later are recognised as contained in this read.
-        let request = ReconcileRequest(symbol: symbol, reason: "start-up", fenceSequence: engine.ordersPlaced)
-        deliver(.venueState(try await readVenue(request, now: now)))
+        // Through the engine like every read: it holds every order until the answer, adopts the venue's position
+        // and orders, cancels orphans of its own and protects what is open; fills of orders the journal knows that
+        // arrive later are recognised as contained in the read. (Then the timer: the order budget's clock is the
+        // wall clock from here on.)
+        let answered = engine.venueSync.reconciliations
+        deliver(.control(ControlCommand(action: .reconcile, source: "start-up", time: now)))
+        deliver(.timer(now))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while engine.venueSync.reconciliations == answered {
+            guard ContinuousClock.now < deadline else {
+                throw ReconciliationError(message: "the venue's position and open orders could not be read in 60 s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Reads the venue's open orders, position and open orders again (until the two order reads agree, so that no
     /// fill fell between them), after the orders already sent have their answers.
     func readVenue(_ request: ReconcileRequest, now: Timestamp) async throws -> VenueState {
-        let deadline = ContinuousClock.now + .seconds(10)
+        // An order still on its way could land after the read and be taken for finished: wait for its answer
+        // (a request's deadline plus its look-ups are well inside this).
+        let deadline = ContinuousClock.now + .seconds(30)
         while state.withLock({ $0.placementsInFlight }) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
@@ -177,7 +190,7 @@ public final class TradingRuntime: Service {
                     VenueState.OpenOrder(
                         clientOrderID: $0.clientOrderID, filledQuantity: $0.filledQuantity,
                         conditional: $0.type.isConditional)
-                }, fenceSequence: request.fenceSequence, reason: request.reason, time: now)
+                }, fenceSequence: request.fenceSequence, reason: request.reason, requestID: request.id, time: now)
         }
     }
 

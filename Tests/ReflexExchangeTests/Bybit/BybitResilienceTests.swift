@@ -41,6 +41,12 @@ struct BybitResilienceTests {
                 #expect(account.statistics.reconnects == 1)
                 _ = try await exchange.place(marketOrder("e-after"))
                 var events = account.events.makeAsyncIterator()
+                // The reconnect asks the engine to read the venue (executions may have been missed), then the fill.
+                guard case .control(let reconcile)? = await events.next() else {
+                    Issue.record("expected a reconcile request after the reconnect")
+                    return
+                }
+                #expect(reconcile.action == .reconcile && reconcile.source == "account stream reconnect")
                 let fill = await events.next()
                 #expect(fill?.kind == "orderFilled")
             }
