@@ -59,6 +59,10 @@ struct ConvergenceTests {
         defer { second.terminate() }
         _ = try await LiveLoopTests.waitFor(bot) { $0["ticks"] != nil }
         try await Task.sleep(for: .seconds(seconds))
+        // The periodic reads run, and their differences are counted where a monitoring system looks.
+        let metrics = try LiveLoopTests.metrics(bot)
+        #expect((metrics["reflex_reconciliations_total"] ?? 0) >= 2, "\(metrics)")
+        #expect(metrics["reflex_reconciliation_differences_total"] != nil)
         let pause = try await ReflexProcess.run(["pause", "--config", bot.configPath], environment: bot.environment)
         #expect(pause.status == 0, "\(pause.stderr)")
 

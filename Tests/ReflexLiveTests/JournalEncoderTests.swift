@@ -70,7 +70,26 @@ struct JournalEncoderTests {
             .control(
                 ControlCommand(action: .setParam(name: "riskFraction", value: 1e-5), source: "ops", time: Self.time)),
             .control(ControlCommand(action: .flatten, time: Self.time)),
+            .control(ControlCommand(action: .reconcile, source: "account stream reconnect", time: Self.time)),
             .timer(Self.time),
+            .orderRejected(
+                OrderRejected(
+                    clientOrderID: ClientOrderID("rfx-2-x"), reason: "binance -2022: ReduceOnly Order is rejected.",
+                    kind: .contradictsPosition, time: Self.time)),
+            .venueState(
+                VenueState(
+                    symbol: "BTCUSDT", quantity: Quantity("-0.401")!, entryPrice: Price("61800.30")!,
+                    openOrders: [
+                        .init(
+                            clientOrderID: ClientOrderID("rfx-3-sl"), filledQuantity: Quantity("0.100")!,
+                            conditional: true),
+                        .init(clientOrderID: ClientOrderID("rfx-4-tp"), filledQuantity: .zero, conditional: true),
+                    ], fenceSequence: 4, reason: "periodic", requestID: 7, time: Self.time)),
+            .venueState(
+                VenueState(
+                    symbol: "BTCUSDT", quantity: .zero, entryPrice: .zero, openOrders: [], fenceSequence: 0,
+                    reason: "start-up", time: Self.time)),
+            .reconciliationFailed(ReconciliationFailed(symbol: "BTCUSDT", reason: "HTTP 503", time: Self.time)),
         ]
         for event in events { try expectSameAsFoundation(event) }
     }
@@ -90,6 +109,9 @@ struct JournalEncoderTests {
         }
         #expect(events > 10, "the session filled and cancelled orders")
         try expectSameAsFoundation(EngineCommand.addMargin(symbol: "BTCUSDT", amount: Money("25.5")!))
+        try expectSameAsFoundation(
+            EngineCommand.reconcile(
+                ReconcileRequest(id: 3, symbol: "BTCUSDT", reason: "exit rfx-2-x: -2022", fenceSequence: 12)))
     }
 
     @Test("Numbers read back exactly; a non-finite one is refused and nothing is written")

@@ -121,7 +121,7 @@ extension Engine {
             flattenPending = nil
             flatten(reason: "flatten (held by the order budget)", time: time, &out)
         }
-        if protectionDeferred == true && !reconciling {
+        if protectionDeferred == true {
             protectionDeferred = nil
             protect(time: time, &out)
         }

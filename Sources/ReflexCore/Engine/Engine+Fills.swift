@@ -205,7 +205,7 @@ extension Engine {
         let protective = workingOrders.filter { $0.intent.purpose.isProtective && !$0.cancelRequested }
         if protective.count == 2 && protective.allSatisfy({ $0.intent.quantity == quantity }) { return }
         // Both orders (and the cancels of the old pair) or none; held back, it is placed as soon as it can be.
-        guard !reconciling, admits(2 + protective.count, path: .protection, time: time, &out) else {
+        guard admits(2 + protective.count, path: .protection, time: time, &out) else {
             protectionDeferred = true
             return
         }

@@ -130,13 +130,16 @@ extension Engine {
         return ClientOrderID("\(configuration.orderIDPrefix)-\(sequence)-\(purpose.idTag)")
     }
 
-    /// Places an order if the venue is not being read and the order budget allows; false when it waits.
+    /// Places an order if the order budget allows and, for anything but protection, the venue is not being read;
+    /// false when it waits. Protection is never held for a read: an open position must not wait unprotected, and a
+    /// stop for a position the read then finds gone is only cancelled.
     @discardableResult
     mutating func place(
         side: Side, type: OrderType, quantity: Quantity, reduceOnly: Bool, purpose: OrderPurpose, time: Timestamp,
         _ out: inout [EngineCommand]
     ) -> Bool {
-        guard !reconciling, admits(1, path: OrderPath(purpose), time: time, &out) else { return false }
+        let path = OrderPath(purpose)
+        guard path == .protection || !reconciling, admits(1, path: path, time: time, &out) else { return false }
         spendBudget()
         let intent = OrderIntent(
             clientOrderID: nextOrderID(purpose), symbol: strategy.symbol, side: side, type: type, quantity: quantity,

@@ -46,8 +46,9 @@ public struct VenueState: Hashable, Sendable, Codable {
 }
 
 /// The engine asks the runtime to read the venue's position and open orders (``EngineCommand/reconcile(_:)``).
-/// Until the answer comes (``EngineEvent/venueState(_:)``) the engine places no order for the symbol, so the
-/// read and the engine's order sequence agree on which orders it can contain.
+/// Until the answer comes (``EngineEvent/venueState(_:)``) the engine places no entry or exit for the symbol, so
+/// the read and the engine's order sequence agree on which orders it can contain (protection still goes: see
+/// ``Engine``'s `place`).
 public struct ReconcileRequest: Hashable, Sendable, Codable {
     /// Running number of the engine's requests; the answer carries it back.
     public var id: Int64

@@ -215,6 +215,71 @@ struct LiveBotStandInTests {
         }
     }
 
+    @Test(
+        "Bybit with private messages doubled and overtaking one another: bot and venue agree through entry and flatten")
+    func bybitDuplicatedAndReorderedPrivateStream() async throws {
+        let venue = BybitStandIn()
+        venue.state.withLock { state in
+            state.duplicatePrivate = true
+            state.reorderPrivate = true
+        }
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        venue.register(on: router)
+        try await withLoopbackServer(router) { port in
+            let deployment = try Self.deployment(
+                venue: "bybit-testnet",
+                exchange: """
+                    { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET", "restURL": "http://127.0.0.1:\(port)",
+                      "streamURL": "ws://127.0.0.1:\(port)/v5/public/linear",
+                      "privateStreamURL": "ws://127.0.0.1:\(port)/v5/private" }
+                    """, folder: Self.scratchFolder())
+            try await Self.whileBotRuns(deployment, key: BybitStandIn.apiKey, secret: BybitStandIn.secret) {
+                listenerPort in
+                try await venue.publicHub.waitFor("publicTrade.BTCUSDT", timeout: .seconds(60))
+                try await venue.privateHub.waitFor("execution", timeout: .seconds(60))
+                venue.state.withLock { $0.lastPrice = "61900.0" }
+                _ = venue.publish(Self.warmUpThenBreakout(start: VenueFixture.now - 200_000))
+                let protective = try await Self.protectiveOrders {
+                    venue.state.withLock { $0.orders.filter { !$0.triggerPrice.isEmpty } }
+                }
+                #expect(protective.count == 2)
+                let control = ControlClient(
+                    baseURL: "http://127.0.0.1:\(listenerPort)", secret: try WebhookSecret(Self.controlSecret))
+                func bot() async throws -> [String: Any] {
+                    let (_, body) = try await control.send(.status)
+                    let answer = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+                    return answer?["bot"] as? [String: Any] ?? [:]
+                }
+                func agree(_ expectedFlat: Bool) async throws -> Bool {
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while ContinuousClock.now < deadline {
+                        let status = try await bot()
+                        let (position, orders) = venue.state.withLock { ($0.position, $0.orders.map(\.linkID)) }
+                        let local = Decimal(string: status["position"] as? String ?? "") ?? -1
+                        let working = (status["workingOrders"] as? [[String: Any]] ?? []).compactMap {
+                            $0["clientOrderId"] as? String
+                        }
+                        if local == position && Set(working) == Set(orders) && (position == 0) == expectedFlat {
+                            return true
+                        }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    return false
+                }
+                #expect(try await agree(false), "bot and venue agree on the open, protected position")
+                // Every fill, order and position message arrived twice and out of order: applied once.
+                #expect((try await bot())["fills"] as? Int == 1)
+                let (flatten, _) = try await control.send(.flatten)
+                #expect(flatten == 200)
+                #expect(try await agree(true), "bot and venue agree on flat after the flatten")
+                let closes = venue.state.withLock { state in
+                    state.createBodies.filter { $0.contains(#""reduceOnly":true"#) && !$0.contains("triggerPrice") }
+                }
+                #expect(closes.count == 1, "one close, no storm: \(closes)")
+            }
+        }
+    }
+
     @Test("Deribit: the same engine over JSON-RPC; sizes go out in USD contracts; the fill brings stop and target")
     func deribit() async throws {
         let venue = DeribitStandIn()

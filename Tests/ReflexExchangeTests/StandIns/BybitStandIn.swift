@@ -47,6 +47,13 @@ final class BybitStandIn: Sendable {
         var limitResetDelay: Int64 = 1000
         /// Book the next order but answer HTTP 503 without a body the client can read (outcome unknown).
         var bookThenFail503 = false
+        /// Faults, as the paper venue has them: every private message twice; each private message held until the
+        /// next one has gone (they overtake one another); every n-th `order/create` booked and answered 503.
+        var duplicatePrivate = false
+        var reorderPrivate = false
+        var heldPrivate: (text: String, topic: String)?
+        var createFailEvery: Int?
+        var creates = 0
     }
 
     let state = Mutex(State())
@@ -195,9 +202,33 @@ final class BybitStandIn: Sendable {
     }
 
     private func pushPrivate(_ topic: String, _ data: String) {
-        privateHub.push(
-            #"{"id":"\#(UUID().uuidString)","topic":"\#(topic)","creationTime":\#(VenueFixture.now),"data":[\#(data)]}"#,
-            to: topic)
+        let text =
+            #"{"id":"\#(UUID().uuidString)","topic":"\#(topic)","creationTime":\#(VenueFixture.now),"data":[\#(data)]}"#
+        let (messages, twice) = state.withLock { state -> ([(text: String, topic: String)], Bool) in
+            guard state.reorderPrivate else { return ([(text, topic)], state.duplicatePrivate) }
+            if let held = state.heldPrivate {
+                state.heldPrivate = nil
+                return ([(text, topic), held], state.duplicatePrivate)
+            }
+            state.heldPrivate = (text, topic)
+            return ([], state.duplicatePrivate)
+        }
+        for message in messages {
+            _ = privateHub.push(message.text, to: message.topic)
+            if twice { _ = privateHub.push(message.text, to: message.topic) }
+        }
+        if state.withLock({ $0.reorderPrivate && $0.heldPrivate != nil }) {
+            // A held message with nothing behind it goes out a little later.
+            Task {
+                try? await Task.sleep(for: .milliseconds(300))
+                if let held = self.state.withLock({ state -> (text: String, topic: String)? in
+                    defer { state.heldPrivate = nil }
+                    return state.heldPrivate
+                }) {
+                    _ = self.privateHub.push(held.text, to: held.topic)
+                }
+            }
+        }
     }
 
     /// Pushes a `wallet` update with account maintenance-margin rate `rate`.
@@ -251,7 +282,9 @@ final class BybitStandIn: Sendable {
             return order
         }
         if state.withLock({ state in
-            defer { state.bookThenFail503 = false }; return state.bookThenFail503
+            defer { state.bookThenFail503 = false }
+            state.creates += 1
+            return state.bookThenFail503 || state.createFailEvery.map { state.creates % $0 == 0 } == true
         }) {
             return Response(
                 status: .serviceUnavailable, headers: [.contentType: "text/html"],
