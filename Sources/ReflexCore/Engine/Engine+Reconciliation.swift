@@ -12,7 +12,7 @@ extension Engine {
     }
 
     /// True while the engine waits for the venue's picture: no order leaves for the symbol meanwhile.
-    public var reconciling: Bool { positionSync.map { $0.pending != nil || $0.wanted != nil } ?? false }
+    public var reconciling: Bool { awaitingVenue == true }
 
     /// The sequence number inside one of this engine's client order ids (`prefix-SEQ-tag`), nil for another's.
     func sequenceNumber(of id: ClientOrderID) -> Int64? {

@@ -59,7 +59,12 @@ public struct Engine: Sendable, Codable {
     /// The bar on which an exit was refused: the next exit waits for a later bar.
     var exitRetryBar: Int?
     /// Snapshots seen, fills applied, the last reconciliation's fence (see ``PositionSync``).
-    var positionSync: PositionSync?
+    var positionSync: PositionSync? {
+        didSet { awaitingVenue = positionSync.map { $0.pending != nil || $0.wanted != nil } ?? false }
+    }
+    /// Whether a read of the venue is asked for or on its way, kept beside `positionSync` because every trade asks
+    /// it: reading it out of the sync state would copy that (its fill log and fence) on the hot path.
+    var awaitingVenue: Bool?
 
     /// After this many entry rejections in a row the engine pauses entries: something is wrong that retrying will
     /// not fix (margin, permissions, filters), and a human should look.

@@ -314,4 +314,77 @@ struct LiveBotStandInTests {
             }
         }
     }
+
+    @Test(
+        "Deribit with private notifications doubled and overtaking one another: bot and venue agree on the entry"
+    )
+    func deribitDuplicatedAndReorderedPrivateStream() async throws {
+        let venue = DeribitStandIn()
+        venue.state.withLock { state in
+            state.duplicatePrivate = true
+            state.reorderPrivate = true
+        }
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        venue.register(on: router)
+        try await withLoopbackServer(router) { port in
+            let deployment = try Self.deployment(
+                venue: "deribit-testnet",
+                exchange: """
+                    { "apiKeyEnv": "S_KEY", "apiSecretEnv": "S_SECRET",
+                      "streamURL": "ws://127.0.0.1:\(port)/ws/api/v2" }
+                    """, folder: Self.scratchFolder(),
+                symbol: "BTC-PERPETUAL", strategy: "donchian-trend-deribit")
+            try await Self.whileBotRuns(deployment, key: DeribitStandIn.clientID, secret: DeribitStandIn.clientSecret) {
+                listenerPort in
+                try await venue.hub.waitFor("trades.BTC-PERPETUAL.raw", timeout: .seconds(60))
+                try await venue.hub.waitFor("user.trades.BTC-PERPETUAL.raw", timeout: .seconds(60))
+                let tape = Self.warmUpThenBreakout(start: VenueFixture.now - 200_000)
+                venue.publish(
+                    tape.enumerated().map {
+                        (Int64($0.offset + 1), $0.element.price, 10, $0.element.side.lowercased())
+                    },
+                    times: tape.map(\.time))
+                let protective = try await Self.protectiveOrders {
+                    venue.state.withLock { $0.orders.filter { $0.trigger != nil } }
+                }
+                #expect(protective.count == 2)
+                let control = ControlClient(
+                    baseURL: "http://127.0.0.1:\(listenerPort)", secret: try WebhookSecret(Self.controlSecret))
+                func bot() async throws -> [String: Any] {
+                    let (_, body) = try await control.send(.status)
+                    let answer = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+                    return answer?["bot"] as? [String: Any] ?? [:]
+                }
+                // Positions are in different units (BTC in the bot, USD contracts at Deribit): compare open/flat and
+                // the working orders.
+                func agree(flat: Bool) async throws -> Bool {
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    var last = ""
+                    while ContinuousClock.now < deadline {
+                        let status = try await bot()
+                        let (usd, orders) = venue.state.withLock {
+                            (
+                                $0.positionUSD,
+                                $0.orders.filter { $0.state == "open" || $0.state == "untriggered" }.map(\.label)
+                            )
+                        }
+                        let localFlat = Quantity(status["position"] as? String ?? "")?.isZero
+                        let working = (status["workingOrders"] as? [[String: Any]] ?? []).compactMap {
+                            $0["clientOrderId"] as? String
+                        }
+                        if localFlat == flat && (usd == 0) == flat && Set(working) == Set(orders) { return true }
+                        last =
+                            "bot \(status["position"] ?? "?") \(working.sorted()); venue \(usd) USD \(orders.sorted())"
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    Issue.record("never agreed: \(last)")
+                    return false
+                }
+                #expect(try await agree(flat: false), "bot and venue agree on the open, protected position")
+                #expect((try await bot())["fills"] as? Int == 1, "the doubled, reordered fill is applied once")
+                // (No flatten here: the stand-in has no `private/cancel_by_label`, and a BTC close rounded to 10 USD
+                // contracts leaves dust at the venue; see the convergence issue's note.)
+            }
+        }
+    }
 }
