@@ -32,40 +32,46 @@ public struct AccountFeed: Service {
     }
 }
 
-/// A `timer` event every `interval`, so time-driven rules (daily loss window) run even without trades.
-public struct EngineTimer: Service {
+/// An engine event every `interval`, made at the moment it is due from the wall clock.
+public struct PeriodicEvent: Service {
     let runtime: TradingRuntime
     let interval: Duration
     let now: @Sendable () -> Timestamp
-    public init(runtime: TradingRuntime, interval: Duration = .seconds(1), now: @escaping @Sendable () -> Timestamp) {
+    let event: @Sendable (Timestamp) -> EngineEvent
+
+    public init(
+        runtime: TradingRuntime, every interval: Duration, now: @escaping @Sendable () -> Timestamp,
+        event: @escaping @Sendable (Timestamp) -> EngineEvent
+    ) {
         self.runtime = runtime
         self.interval = interval
         self.now = now
+        self.event = event
     }
-    public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            runtime.deliver(.timer(now()))
+
+    /// A `timer` event every second, so time-driven rules (daily loss window, the order budget's clock, a snapshot
+    /// that keeps disagreeing) run even without trades.
+    public static func engineTimer(
+        runtime: TradingRuntime, interval: Duration = .seconds(1), now: @escaping @Sendable () -> Timestamp
+    ) -> PeriodicEvent {
+        PeriodicEvent(runtime: runtime, every: interval, now: now) { .timer($0) }
+    }
+
+    /// A reconciliation every `interval`: a difference nothing else revealed (a missed account-stream event, an
+    /// order changed by hand) is found and adopted within that time.
+    public static func reconciliation(
+        runtime: TradingRuntime, interval: Duration = .seconds(30), now: @escaping @Sendable () -> Timestamp
+    ) -> PeriodicEvent {
+        PeriodicEvent(runtime: runtime, every: interval, now: now) {
+            .control(ControlCommand(action: .reconcile, source: "periodic", time: $0))
         }
     }
-}
 
-/// Asks the engine to reconcile with the venue every `interval`: a difference nothing else revealed (a missed
-/// account-stream event, an order changed by hand) is found and adopted within that time.
-public struct ReconciliationTimer: Service {
-    let runtime: TradingRuntime
-    let interval: Duration
-    let now: @Sendable () -> Timestamp
-    public init(runtime: TradingRuntime, interval: Duration = .seconds(30), now: @escaping @Sendable () -> Timestamp) {
-        self.runtime = runtime
-        self.interval = interval
-        self.now = now
-    }
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: interval)
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
-            runtime.deliver(.control(ControlCommand(action: .reconcile, source: "periodic", time: now())))
+            runtime.deliver(event(now()))
         }
     }
 }

@@ -101,10 +101,10 @@ public struct LiveBot: Sendable {
                 service: ReconciledTickFeed(
                     feed: TickFeed(stream: market, runtime: runtime), runtime: runtime, paperVenue: paperVenue,
                     logger: logger)))
-        services.append(.init(service: EngineTimer(runtime: runtime, now: Self.wallClock)))
+        services.append(.init(service: PeriodicEvent.engineTimer(runtime: runtime, now: Self.wallClock)))
         services.append(
             .init(
-                service: ReconciliationTimer(
+                service: PeriodicEvent.reconciliation(
                     runtime: runtime, interval: .milliseconds(Int64(config.reconcileEverySeconds * 1000)),
                     now: Self.wallClock)))
         services += extraServices(runtime).map { .init(service: $0) }

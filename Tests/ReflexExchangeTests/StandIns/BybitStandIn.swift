@@ -47,11 +47,7 @@ final class BybitStandIn: Sendable {
         var limitResetDelay: Int64 = 1000
         /// Book the next order but answer HTTP 503 without a body the client can read (outcome unknown).
         var bookThenFail503 = false
-        /// Faults, as the paper venue has them: every private message twice; each private message held until the
-        /// next one has gone (they overtake one another); every n-th `order/create` booked and answered 503.
-        var duplicatePrivate = false
-        var reorderPrivate = false
-        var heldPrivate: (text: String, topic: String)?
+        /// Every n-th `order/create` booked and answered 503 (the paper venue's `--unavailable-every`).
         var createFailEvery: Int?
         var creates = 0
     }
@@ -59,6 +55,8 @@ final class BybitStandIn: Sendable {
     let state = Mutex(State())
     let publicHub = StandInHub()
     let privateHub = StandInHub()
+    /// Doubled and overtaking private messages (the paper venue's `--duplicate-webhooks`, `--reorder-webhooks`).
+    let privateFaults = DeliveryFaults()
 
     /// Registers REST and WebSocket routes on `router`.
     func register(on router: Router<BasicWebSocketRequestContext>) {
@@ -202,33 +200,9 @@ final class BybitStandIn: Sendable {
     }
 
     private func pushPrivate(_ topic: String, _ data: String) {
-        let text =
-            #"{"id":"\#(UUID().uuidString)","topic":"\#(topic)","creationTime":\#(VenueFixture.now),"data":[\#(data)]}"#
-        let (messages, twice) = state.withLock { state -> ([(text: String, topic: String)], Bool) in
-            guard state.reorderPrivate else { return ([(text, topic)], state.duplicatePrivate) }
-            if let held = state.heldPrivate {
-                state.heldPrivate = nil
-                return ([(text, topic), held], state.duplicatePrivate)
-            }
-            state.heldPrivate = (text, topic)
-            return ([], state.duplicatePrivate)
-        }
-        for message in messages {
-            _ = privateHub.push(message.text, to: message.topic)
-            if twice { _ = privateHub.push(message.text, to: message.topic) }
-        }
-        if state.withLock({ $0.reorderPrivate && $0.heldPrivate != nil }) {
-            // A held message with nothing behind it goes out a little later.
-            Task {
-                try? await Task.sleep(for: .milliseconds(300))
-                if let held = self.state.withLock({ state -> (text: String, topic: String)? in
-                    defer { state.heldPrivate = nil }
-                    return state.heldPrivate
-                }) {
-                    _ = self.privateHub.push(held.text, to: held.topic)
-                }
-            }
-        }
+        privateFaults.send(
+            #"{"id":"\#(UUID().uuidString)","topic":"\#(topic)","creationTime":\#(VenueFixture.now),"data":[\#(data)]}"#,
+            to: topic, on: privateHub)
     }
 
     /// Pushes a `wallet` update with account maintenance-margin rate `rate`.

@@ -37,14 +37,11 @@ final class DeribitStandIn: Sendable {
         var grants: [String] = []
         /// Book the next order, then drop the connection without answering (outcome unknown).
         var bookThenDrop = false
-        /// Faults, as the paper venue has them: every private (`user.*`) notification twice; each held until the
-        /// next one has gone (they overtake one another).
-        var duplicatePrivate = false
-        var reorderPrivate = false
-        var heldPrivate: (text: String, channel: String)?
     }
 
     let state = Mutex(State())
+    /// Doubled and overtaking `user.*` notifications (the paper venue's `--duplicate-webhooks`, `--reorder-webhooks`).
+    let privateFaults = DeliveryFaults()
     let hub = StandInHub()
 
     func register(on router: Router<BasicWebSocketRequestContext>) {
@@ -105,34 +102,10 @@ final class DeribitStandIn: Sendable {
 
     func notify(_ channel: String, _ data: String) {
         let text = #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"\#(channel)","data":\#(data)}}"#
-        guard channel.hasPrefix("user.") else {
+        if channel.hasPrefix("user.") {
+            privateFaults.send(text, to: channel, on: hub)
+        } else {
             hub.push(text, to: channel)
-            return
-        }
-        let (messages, twice) = state.withLock { state -> ([(text: String, channel: String)], Bool) in
-            guard state.reorderPrivate else { return ([(text, channel)], state.duplicatePrivate) }
-            if let held = state.heldPrivate {
-                state.heldPrivate = nil
-                return ([(text, channel), held], state.duplicatePrivate)
-            }
-            state.heldPrivate = (text, channel)
-            return ([], state.duplicatePrivate)
-        }
-        for message in messages {
-            hub.push(message.text, to: message.channel)
-            if twice { hub.push(message.text, to: message.channel) }
-        }
-        if state.withLock({ $0.reorderPrivate && $0.heldPrivate != nil }) {
-            // A held notification with nothing behind it goes out a little later.
-            Task {
-                try? await Task.sleep(for: .milliseconds(300))
-                if let held = self.state.withLock({ state -> (text: String, channel: String)? in
-                    defer { state.heldPrivate = nil }
-                    return state.heldPrivate
-                }) {
-                    self.hub.push(held.text, to: held.channel)
-                }
-            }
         }
     }
 
