@@ -6,7 +6,8 @@ public struct RiskLimits: Sendable, Hashable, Codable {
     public var maxLeverage: Double?
     /// A realised-plus-unrealised loss since the start of the UTC day that halts entries.
     public var maxDailyLoss: Money?
-    /// Entry orders allowed in any 60 s of event time.
+    /// Orders of every path (entries, exits, protection, cancels) allowed in any 60 s: wall time live (the runtime's
+    /// timer), market time in a backtest.
     public var maxOrdersPerMinute: Int?
     /// When set, no new entries at all (protection stays).
     public var killSwitch: Bool
