@@ -73,11 +73,7 @@ extension Engine {
     /// Records an applied fill and re-checks the newest snapshot against the position.
     mutating func noteApplied(_ fill: OrderFilled) {
         var s = sync
-        s.fillsApplied += 1
-        s.record(
-            PositionSync.AppliedFill(
-                index: s.fillsApplied, time: fill.time, clientOrderID: fill.clientOrderID, side: fill.side,
-                quantity: fill.quantity, price: fill.price))
+        s.record(PositionSync.AppliedFill(time: fill.time, side: fill.side, quantity: fill.quantity))
         s.newestFillTime = max(s.newestFillTime ?? fill.time, fill.time)
         sync = s
         checkSnapshot()

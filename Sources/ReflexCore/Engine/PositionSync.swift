@@ -8,16 +8,12 @@
 /// a fill takes to arrive, reads the venue over REST — the one adoption path, fenced so that a fill the read
 /// already contains is not applied on top of it.
 public struct PositionSync: Sendable, Hashable, Codable {
-    /// One fill as applied to the position.
+    /// One fill as applied to the position (what a snapshot older than it cannot contain yet).
     struct AppliedFill: Sendable, Hashable, Codable {
-        /// Running number of applied fills (the fill log's position).
-        var index: Int64
         /// Venue time of the execution.
         var time: Timestamp
-        var clientOrderID: ClientOrderID
         var side: Side
         var quantity: Quantity
-        var price: Price
 
         var signed: Quantity { Quantity(raw: quantity.raw * side.sign, precision: quantity.precision) }
     }
@@ -44,7 +40,6 @@ public struct PositionSync: Sendable, Hashable, Codable {
     /// Budget-clock time since which the newest snapshot disagrees with the local position.
     var suspectSince: Timestamp?
     var recentFills: [AppliedFill] = []
-    var fillsApplied: Int64 = 0
     /// The newest venue time of any fill seen (applied or contained).
     var newestFillTime: Timestamp?
     /// Snapshots at or before this venue time are older than the last reconciliation's picture.
@@ -62,7 +57,7 @@ public struct PositionSync: Sendable, Hashable, Codable {
     public internal(set) var differences = 0
     public internal(set) var containedFills = 0
 
-    /// Fills remembered for re-checking snapshots and re-applying fills newer than a read.
+    /// Fills remembered for re-checking the newest snapshot against the position.
     static let rememberedFills = 64
 
     mutating func record(_ fill: AppliedFill) {
