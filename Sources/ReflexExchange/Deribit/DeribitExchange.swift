@@ -92,7 +92,8 @@ public final class DeribitExchange: ExchangeClient {
         guard let conversionPrice = orderPrice ?? referencePrice(intent.symbol) ?? unitFree(instrument) else {
             return reject(intent, "no reference price to convert \(intent.quantity) into USD contracts")
         }
-        let amount = instrument.venueAmount(forBase: intent.quantity, at: conversionPrice)
+        let amount = instrument.venueAmount(
+            forBase: intent.quantity, at: conversionPrice, reduceOnly: intent.reduceOnly)
         guard amount.raw > 0, amount >= instrument.minimumAmount else {
             return reject(
                 intent,

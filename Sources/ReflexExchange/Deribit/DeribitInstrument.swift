@@ -35,13 +35,17 @@ public struct DeribitInstrument: Hashable, Sendable {
 
     /// The venue amount for `quantity` base units at `price`, rounded down onto the amount grid so the order
     /// never exceeds what the engine sized. Zero means "less than one contract".
-    public func venueAmount(forBase quantity: Quantity, at price: Price) -> Quantity {
+    ///
+    /// A reduce-only order is rounded up instead: the venue caps it at the position, and a close of a USD-contract
+    /// position converted at a price below the entry's would otherwise leave a contract or so open.
+    public func venueAmount(forBase quantity: Quantity, at price: Price, reduceOnly: Bool = false) -> Quantity {
+        let rule: RoundingRule = reduceOnly ? .up : .down
         switch unit {
         case .base:
-            return minimumAmount.raw > 0 ? quantity.rounded(toMultipleOf: minimumAmount, .down) : quantity
+            return minimumAmount.raw > 0 ? quantity.rounded(toMultipleOf: minimumAmount, rule) : quantity
         case .usdContracts(let contractSize):
             let usd = Money.notional(price, quantity)
-            return Quantity(raw: usd.raw, precision: usd.precision).rounded(toMultipleOf: contractSize, .down)
+            return Quantity(raw: usd.raw, precision: usd.precision).rounded(toMultipleOf: contractSize, rule)
         }
     }
 

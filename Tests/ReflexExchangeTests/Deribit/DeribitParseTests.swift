@@ -93,6 +93,20 @@ struct DeribitParseTests {
         #expect(linear.baseQuantity(forVenueAmount: Quantity("0.012")!, at: Price("60000")!) == Quantity("0.012"))
     }
 
+    @Test("A reduce-only order rounds up onto the contract grid (the venue caps it at the position)")
+    func reduceOnlyRoundsUp() {
+        let instrument = Self.perpetual
+        // 0.0123 BTC at 60000 = 738 USD: 730 for an entry (never more than sized), 740 for a close (never less).
+        #expect(instrument.venueAmount(forBase: Quantity("0.0123")!, at: Price("60000")!) == Quantity("730"))
+        #expect(
+            instrument.venueAmount(forBase: Quantity("0.0123")!, at: Price("60000")!, reduceOnly: true)
+                == Quantity("740"))
+        // A whole multiple stays as it is.
+        #expect(
+            instrument.venueAmount(forBase: Quantity("0.01")!, at: Price("60000")!, reduceOnly: true) == Quantity("600")
+        )
+    }
+
     @Test func requestsAreJSONRPC2() throws {
         let text = DeribitRPC.request(
             id: 42, method: "public/subscribe",

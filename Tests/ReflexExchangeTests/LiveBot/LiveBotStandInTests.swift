@@ -296,7 +296,7 @@ struct LiveBotStandInTests {
     }
 
     @Test(
-        "Deribit with private notifications doubled and overtaking one another: bot and venue agree on the entry"
+        "Deribit with private notifications doubled and overtaking one another: bot and venue agree through entry and flatten"
     )
     func deribitDuplicatedAndReorderedPrivateStream() async throws {
         let venue = DeribitStandIn()
@@ -339,8 +339,10 @@ struct LiveBotStandInTests {
             #expect(agreed, "bot and venue agree on the open, protected position")
             let fills = try await bot()["fills"] as? Int
             #expect(fills == 1, "the doubled, reordered fill is applied once")
-            // (No flatten here: the stand-in has no `private/cancel_by_label`, and a BTC close rounded to 10 USD
-            // contracts leaves dust at the venue; see the convergence issue's note.)
+            let (flatten, _) = try await control.send(.flatten)
+            #expect(flatten == 200)
+            let flat = try await agree(flat: true)
+            #expect(flat, "bot and venue agree on flat after the flatten")
         }
     }
 }

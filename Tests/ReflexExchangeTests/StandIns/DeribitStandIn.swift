@@ -230,12 +230,17 @@ final class DeribitStandIn: Sendable {
             return makeResult(#"{"order":\#(Self.orderJSON(order)),"trades":[]}"#)
         }
         let fillPrice = state.withLock { state in
-            state.positionUSD += direction == "buy" ? amount : -amount
+            if order.reduceOnly {
+                // Deribit caps a reduce-only order at the position it reduces.
+                let reducible = direction == "buy" ? max(0, -state.positionUSD) : max(0, state.positionUSD)
+                order.amount = min(order.amount, reducible)
+            }
+            state.positionUSD += direction == "buy" ? order.amount : -order.amount
             return state.lastPrice
         }
         order.price = fillPrice
         let trade =
-            #"{"trade_seq":1,"trade_id":"F\#(order.id)","timestamp":\#(VenueFixture.now),"tick_direction":0,"state":"filled","reduce_only":\#(order.reduceOnly),"price":\#(fillPrice),"post_only":false,"order_type":"market","order_id":"\#(order.id)","matching_id":null,"mark_price":\#(fillPrice),"liquidity":"T","label":"\#(order.label)","instrument_name":"BTC-PERPETUAL","index_price":\#(fillPrice),"fee_currency":"BTC","fee":1.68e-06,"direction":"\#(direction)","amount":\#(amount)}"#
+            #"{"trade_seq":1,"trade_id":"F\#(order.id)","timestamp":\#(VenueFixture.now),"tick_direction":0,"state":"filled","reduce_only":\#(order.reduceOnly),"price":\#(fillPrice),"post_only":false,"order_type":"market","order_id":"\#(order.id)","matching_id":null,"mark_price":\#(fillPrice),"liquidity":"T","label":"\#(order.label)","instrument_name":"BTC-PERPETUAL","index_price":\#(fillPrice),"fee_currency":"BTC","fee":1.68e-06,"direction":"\#(direction)","amount":\#(order.amount)}"#
         notify("user.trades.BTC-PERPETUAL.raw", "[\(trade)]")
         notify("user.orders.BTC-PERPETUAL.raw", Self.orderJSON(order))
         notify(
