@@ -131,12 +131,6 @@ struct RunState {
     mutating func execute(_ commands: [EngineCommand], time: Timestamp) {
         // A read of the venue is answered after the rest of the batch has reached it, as a real read would be.
         var reads: [ReconcileRequest] = []
-        defer {
-            for request in reads {
-                let entry = venuePosition.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
-                dispatch(.venueState(venue.state(answering: request, entryPrice: entry, time: time)))
-            }
-        }
         for command in commands {
             switch command {
             case .place(let intent):
@@ -155,6 +149,10 @@ struct RunState {
                 notices["reconcile", default: 0] += 1
                 reads.append(request)
             }
+        }
+        for request in reads {
+            let entry = venuePosition.averageEntry.flatMap { Price(approximating: $0) } ?? .zero
+            dispatch(.venueState(venue.state(answering: request, entryPrice: entry, time: time)))
         }
     }
 

@@ -142,10 +142,6 @@ extension Engine {
         if takeContained(fill) {
             // The last reconciliation read already holds this fill (and the order's filled quantity, taken from the
             // read, includes it): nothing moves but the order's end.
-            var s = sync
-            s.containedFills += 1
-            s.newestFillTime = max(s.newestFillTime ?? fill.time, fill.time)
-            sync = s
             if let index, fill.isFinal { workingOrders.remove(at: index) }
             return
         }

@@ -57,16 +57,20 @@ extension Engine {
     }
 
     /// Whether a fill is already contained in the last reconciliation read (and so must not move the position);
-    /// a contained part of a still-open order's fills is used up.
+    /// a contained part of a still-open order's fills is used up, and the fill counted.
     mutating func takeContained(_ fill: OrderFilled) -> Bool {
-        guard var fence = positionSync?.fence, let number = sequenceNumber(of: fill.clientOrderID),
+        guard var s = positionSync, var fence = s.fence, let number = sequenceNumber(of: fill.clientOrderID),
             number <= fence.sequence
         else { return false }
         let id = fill.clientOrderID.rawValue
-        guard let allowance = fence.openFilled[id] else { return true }
-        guard allowance >= fill.quantity, allowance.raw > 0 else { return false }
-        fence.openFilled[id] = allowance - fill.quantity
-        positionSync?.fence = fence
+        if let allowance = fence.openFilled[id] {
+            guard allowance >= fill.quantity, allowance.raw > 0 else { return false }
+            fence.openFilled[id] = allowance - fill.quantity
+            s.fence = fence
+        }
+        s.containedFills += 1
+        s.newestFillTime = max(s.newestFillTime ?? fill.time, fill.time)
+        positionSync = s
         return true
     }
 

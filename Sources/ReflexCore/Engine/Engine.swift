@@ -31,6 +31,8 @@ public struct Engine: Sendable, Codable {
     var seenTradeIDs: Set<String> = []
     var seenTradeOrder: [String] = []
     var seenTradeHead = 0
+    /// Budget-clock times of the orders and cancels sent in the current window (the order budget's log; the name is
+    /// from when it held entries only, kept so that journals still decode).
     var recentOrderTimes: [Timestamp] = []
     var currentDay: Int64?
     var dayStartEquity: Money
