@@ -51,6 +51,18 @@ extension Engine {
             // A cancel that lost the race against a fill or was already gone: nothing to do.
             return
         }
+        if event.kind == .heldByLimit {
+            // Not the venue's refusal: try again on a later bar (market time), without counting towards a pause.
+            if position.isFlat { plan = nil }
+            entryRetryAfter = Timestamp(
+                nanoseconds: (lastTickTime ?? event.time).nanoseconds + strategy.barInterval.nanoseconds)
+            out.append(
+                .notify(
+                    Notice(
+                        level: .info, kind: "entryHeld", message: "\(event.clientOrderID): \(event.reason)",
+                        time: event.time)))
+            return
+        }
         switch purpose {
         case .entry:
             if position.isFlat { plan = nil }

@@ -94,6 +94,13 @@ public struct Engine: Sendable, Codable {
 
     /// Equity from realised results: initial + realised PnL − fees.
     public var equity: Money { configuration.initialEquity + realizedPnl - fees }
+    /// Realised and unrealised result since the start of the UTC day (the daily-loss window).
+    public var dailyPnl: Money { equity + unrealizedPnl - dayStartEquity }
+    /// Open position notional at the last price (zero when flat or before the first trade).
+    public var positionNotional: Money {
+        guard let lastPrice, !position.isFlat else { return .zero }
+        return Money.notional(lastPrice, position.quantity.magnitude)
+    }
     public var unrealizedPnl: Money { lastPrice.map { position.unrealized(at: $0) } ?? .zero }
     /// The channel of the previous `channelLength` closed bars (what a breakout is judged against).
     public var channel: DonchianChannel.Value? { entryChannel.value }

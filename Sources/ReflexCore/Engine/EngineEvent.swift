@@ -17,10 +17,13 @@ public struct ControlCommand: Hashable, Sendable, Codable {
     public var action: ControlAction
     public var source: String
     public var time: Timestamp
-    public init(action: ControlAction, source: String = "operator", time: Timestamp) {
+    /// The market it is for; nil means every market the bot trades.
+    public var symbol: String?
+    public init(action: ControlAction, source: String = "operator", time: Timestamp, symbol: String? = nil) {
         self.action = action
         self.source = source
         self.time = time
+        self.symbol = symbol
     }
 }
 

@@ -24,10 +24,15 @@ public struct RegimeShift: Hashable, Sendable, Codable {
     public var source: RegimeSource
     public var reason: String?
     public var time: Timestamp
-    public init(mode: TradingMode, source: RegimeSource, reason: String? = nil, time: Timestamp) {
+    /// The market it is for; nil means every market the bot trades.
+    public var symbol: String?
+    public init(
+        mode: TradingMode, source: RegimeSource, reason: String? = nil, time: Timestamp, symbol: String? = nil
+    ) {
         self.mode = mode
         self.source = source
         self.reason = reason
         self.time = time
+        self.symbol = symbol
     }
 }

@@ -26,6 +26,9 @@ public struct OrderRejected: Hashable, Sendable, Codable {
         /// A stop or take-profit whose trigger the price has already passed (Binance -2021): in a fast market the
         /// protection is placed after the move it protects against.
         case wouldTrigger
+        /// Held back before it left: a limit outside the engine (the portfolio's) does not let it go now. The
+        /// venue never saw it; the entry is tried again on a later bar, and it does not count towards pausing.
+        case heldByLimit
     }
 
     public var clientOrderID: ClientOrderID
