@@ -39,6 +39,48 @@ struct BacktestCommandTests {
         #expect(object?["ticks"] as? Int == 21_313)
     }
 
+    @Test("Two markets in one run: the account's figures, each market's trades, and a limit that binds")
+    func portfolio() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("reflex-cli-\(UUID().uuidString)").path
+        let markets = [
+            "--market", "BTCUSDT=Strategies/donchian-trend.json", "--market",
+            "ETHUSDT=Strategies/donchian-range-eth.json",
+            "--ticks", "Data/ETHUSDT-trades-2024-08-08-spot.csv", "--ticks", sample,
+        ]
+        let result = try await ReflexProcess.run(["backtest"] + markets + ["--json", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let perMarket = try #require(object["markets"] as? [[String: Any]])
+        #expect(perMarket.map { $0["symbol"] as? String } == ["BTCUSDT", "ETHUSDT"])
+        #expect(object["ticks"] as? Int == 21_313 + 6_106)
+        let trades = try String(contentsOfFile: "\(out)/trades.csv", encoding: .utf8).split(separator: "\n")
+        #expect(trades.first?.hasPrefix("symbol,entry_time_ms") == true)
+        #expect(trades.dropFirst().count == object["trades"] as? Int)
+        // Each market's trades are those of its own one-market run.
+        let alone = try await ReflexProcess.run([
+            "backtest", "--strategy", "Strategies/donchian-range-eth.json", "--ticks",
+            "Data/ETHUSDT-trades-2024-08-08-spot.csv", "--json", "--out", out + "-eth",
+        ])
+        let aloneObject = try #require(
+            try JSONSerialization.jsonObject(with: Data(alone.stdout.utf8)) as? [String: Any])
+        #expect(perMarket[1]["trades"] as? Int == aloneObject["trades"] as? Int)
+        #expect(perMarket[1]["netPnl"] as? String == aloneObject["netPnl"] as? String)
+        let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
+        #expect(html.contains("Account equity") && html.contains("id=\"BTCUSDT\"") && html.contains("id=\"ETHUSDT\""))
+        for file in ["equity.csv", "BTCUSDT-equity.csv", "ETHUSDT-equity.csv"] {
+            #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
+        }
+
+        let capped = try await ReflexProcess.run(["backtest"] + markets + ["--max-open-positions", "1", "--out", out])
+        #expect(capped.status == 0, "\(capped.stderr)")
+        #expect(capped.stdout.contains("held        entries held back by the portfolio's limits: maxOpenPositions"))
+
+        let wrong = try await ReflexProcess.run([
+            "backtest", "--market", "BTCUSDT=Strategies/donchian-range-eth.json", "--ticks", sample,
+        ])
+        #expect(wrong.status != 0 && wrong.stderr.contains("the strategy file trades ETHUSDT, not BTCUSDT"))
+    }
+
     @Test("A strategy file with a bad value fails in one line naming the key path")
     func badStrategy() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json").path

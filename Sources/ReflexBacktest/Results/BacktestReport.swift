@@ -70,6 +70,38 @@ public enum BacktestReport {
 
     /// A self-contained HTML page: inline SVG of price with the channel and trades, and equity with drawdown.
     public static func html(_ r: BacktestResult) -> String {
+        let (priceSVG, equitySVG, width, height) = charts(r)
+        let rows = tradeRows(r)
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Reflex backtest — \(escapeHTML(r.strategy.name))</title>
+            <style>\(style)</style></head>
+            <body><h1>\(escapeHTML(r.strategy.name)) — \(escapeHTML(r.strategy.symbol))</h1>
+            <pre>\(escapeHTML(summary(r, files: [])))</pre>
+            <h2>Price, Donchian(\(r.strategy.channelLength)) channel, entries (dots) and exits (squares)</h2>
+            <svg viewBox="0 0 \(Int(width)) \(Int(height))" width="100%" preserveAspectRatio="none" role="img">\(priceSVG)</svg>
+            <h2>Equity and drawdown</h2>
+            <svg viewBox="0 0 \(Int(width)) 290" width="100%" preserveAspectRatio="none" role="img">\(equitySVG)</svg>
+            <h2>Trades (last \(min(200, r.trades.count)) of \(r.trades.count))</h2>
+            <table><tr><th>entry</th><th>side</th><th>mode</th><th>qty</th><th>avg entry</th><th>avg exit</th><th>net PnL</th></tr>\(rows)</table>
+            </body></html>
+
+            """
+    }
+
+    static let style = """
+        body{font:14px system-ui,sans-serif;margin:24px;color:#222}svg{background:#fafafa;border:1px solid #ddd}
+        table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:right}
+        """
+
+    static func tradeRows(_ r: BacktestResult) -> String {
+        r.trades.suffix(200).map {
+            "<tr><td>\(isoTime($0.entryTime))</td><td>\($0.side == .buy ? "long" : "short")</td><td>\($0.mode.rawValue)</td><td>\($0.quantity)</td><td>\(number($0.averageEntry))</td><td>\(number($0.averageExit))</td><td>\($0.netPnl.rounded(toMultipleOf: Money("0.01")!, .nearest))</td></tr>"
+        }.joined()
+    }
+
+    /// The price chart (channel, entries, exits) and the equity chart (equity, drawdown) of one result.
+    static func charts(_ r: BacktestResult) -> (price: String, equity: String, width: Double, height: Double) {
         let points = r.chart
         let width = 1000.0
         let height = 320.0
@@ -128,25 +160,7 @@ public enum BacktestReport {
             equitySVG += "<text x=\"4\" y=\"276\" font-size=\"11\">drawdown (max \(percent(r.maxDrawdown)))</text>"
             priceSVG += "<text x=\"4\" y=\"14\" font-size=\"11\">\(number(lo)) … \(number(hi))</text>"
         }
-        let rows = r.trades.suffix(200).map {
-            "<tr><td>\(isoTime($0.entryTime))</td><td>\($0.side == .buy ? "long" : "short")</td><td>\($0.mode.rawValue)</td><td>\($0.quantity)</td><td>\(number($0.averageEntry))</td><td>\(number($0.averageExit))</td><td>\($0.netPnl.rounded(toMultipleOf: Money("0.01")!, .nearest))</td></tr>"
-        }.joined()
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Reflex backtest — \(escapeHTML(r.strategy.name))</title>
-            <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}svg{background:#fafafa;border:1px solid #ddd}
-            table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:right}</style></head>
-            <body><h1>\(escapeHTML(r.strategy.name)) — \(escapeHTML(r.strategy.symbol))</h1>
-            <pre>\(escapeHTML(summary(r, files: [])))</pre>
-            <h2>Price, Donchian(\(r.strategy.channelLength)) channel, entries (dots) and exits (squares)</h2>
-            <svg viewBox="0 0 \(Int(width)) \(Int(height))" width="100%" preserveAspectRatio="none" role="img">\(priceSVG)</svg>
-            <h2>Equity and drawdown</h2>
-            <svg viewBox="0 0 \(Int(width)) 290" width="100%" preserveAspectRatio="none" role="img">\(equitySVG)</svg>
-            <h2>Trades (last \(min(200, r.trades.count)) of \(r.trades.count))</h2>
-            <table><tr><th>entry</th><th>side</th><th>mode</th><th>qty</th><th>avg entry</th><th>avg exit</th><th>net PnL</th></tr>\(rows)</table>
-            </body></html>
-
-            """
+        return (priceSVG, equitySVG, width, height)
     }
 
     static func quote(_ s: StrategyParameters) -> String {

@@ -144,15 +144,11 @@ public struct Portfolio: Sendable, Codable {
         return commands
     }
 
-    /// End of data: every market closes its forming bar.
-    public mutating func finish() -> [EngineCommand] {
-        var out: [EngineCommand] = []
-        for index in markets.indices {
-            var commands = markets[index].finish()
-            if let time = markets[index].lastTime { gate(&commands, market: index, time: time) }
-            out += commands
-        }
-        return out
+    /// End of data for market `index`: it closes its forming bar.
+    public mutating func finishMarket(_ index: Int) -> [EngineCommand] {
+        var commands = markets[index].finish()
+        if !commands.isEmpty, let time = markets[index].lastTime { gate(&commands, market: index, time: time) }
+        return commands
     }
 
     /// After a restart: reads asked for before it will never be answered.
