@@ -154,7 +154,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ReflexLiveTests", dependencies: ["ReflexCore", "ReflexBacktest", "ReflexLive"],
+            name: "ReflexLiveTests",
+            dependencies: [
+                "ReflexCore", "ReflexBacktest", "ReflexLive", "ReflexExchange",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ReflexCLITests",

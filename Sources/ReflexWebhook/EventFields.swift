@@ -144,6 +144,12 @@ struct EventFields {
         return text
     }
 
+    /// A symbol that may be left out (a regime shift for every market).
+    func optionalSymbol(_ key: String, allowed: Set<String>?) throws(WebhookRejection) -> String? {
+        guard present(key) != nil else { return nil }
+        return try symbol(key, allowed: allowed)
+    }
+
     /// `A-Z`, `0-9` and `._-`, starting with a letter or digit (Binance, Bybit and Deribit names all fit).
     static func isWellFormedSymbol(_ text: String) -> Bool {
         guard let first = text.utf8.first, isUpperAlphanumeric(first), text.utf8.count <= 40 else { return false }

@@ -84,7 +84,9 @@ public struct NativeEventParser: Sendable {
                     mode: try data.choice("mode", Self.modes),
                     source: .webhook,
                     reason: try data.optionalString("reason"),
-                    time: try data.milliseconds("time")))
+                    time: try data.milliseconds("time"),
+                    // One market, or every market when left out.
+                    symbol: try data.optionalSymbol("symbol", allowed: symbols)))
         }
     }
 

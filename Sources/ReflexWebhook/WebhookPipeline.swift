@@ -29,7 +29,9 @@ final class WebhookPipeline: Sendable {
         self.configuration = configuration
         self.verifier = StandardWebhookVerifier(secrets: configuration.secrets, tolerance: configuration.tolerance)
         self.parser = NativeEventParser(symbols: configuration.symbols)
-        self.alertParser = configuration.tradingViewSecret.map { TradingViewAlertParser(secret: $0) }
+        self.alertParser = configuration.tradingViewSecret.map {
+            TradingViewAlertParser(secret: $0, symbols: configuration.symbols)
+        }
         self.deadLetter = deadLetter
         self.clock = clock
         self.logger = logger

@@ -24,14 +24,24 @@ extension Reflex {
                     throw CommandFailure("config \(file): \(error)")
                 }
                 let c = deployment.config
-                let s = deployment.strategy
                 print("\(file): OK")
                 print(
-                    "  venue      \(c.venue.rawValue)\(c.venue == .paper ? " (replaying \(c.paper.ticks) ×\(c.paper.speed)\(c.paper.loop ? ", looping" : ""))" : "")"
+                    "  venue      \(c.venue.rawValue)\(c.venue == .paper ? " (replaying \(deployment.paperTapes.joined(separator: ", ")) ×\(c.paper.speed)\(c.paper.loop ? ", looping" : ""))" : "")"
                 )
-                print(
-                    "  strategy   \(c.strategyPath): \(s.name), \(s.symbol), \(s.barInterval) bars, \(s.initialMode.rawValue) mode"
-                )
+                for (index, s) in deployment.strategies.enumerated() {
+                    print(
+                        "  \(c.markets.count == 1 ? "strategy  " : "market    ") \(c.markets[index].strategyPath): \(s.name), \(s.symbol), \(s.barInterval) bars, \(s.initialMode.rawValue) mode, order ids \(deployment.orderIDPrefixes[index])-…"
+                    )
+                }
+                let limits = c.portfolio
+                if !limits.isEmpty {
+                    var parts: [String] = []
+                    if let v = limits.maxTotalNotional { parts.append("total notional ≤ \(v)") }
+                    if let v = limits.maxOpenPositions { parts.append("open positions ≤ \(v)") }
+                    if let v = limits.maxDailyLoss { parts.append("daily loss ≤ \(v)") }
+                    if let v = limits.maxOrdersPerMinute { parts.append("account orders/min ≤ \(v)") }
+                    print("  portfolio  \(parts.joined(separator: ", "))")
+                }
                 print(
                     "  listener   \(c.listener.tlsCert == nil ? "http" : "https")://\(c.listener.host):\(c.listener.port)"
                 )

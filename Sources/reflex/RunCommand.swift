@@ -15,6 +15,12 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+/// `--symbol`, shared by the operator commands that act on markets.
+struct MarketOption: ParsableArguments {
+    @Option(help: "Only this market (e.g. ETHUSDT); without it, every market the bot trades.")
+    var symbol: String?
+}
+
 extension Reflex {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -50,7 +56,8 @@ extension Reflex {
             abstract: "Switch the running bot to trend or range mode, live.")
         @Argument(help: "trend or range") var mode: TradingMode
         @OptionGroup var options: ConfigOption
-        func run() async throws { try await control(.mode(mode), options) }
+        @OptionGroup var market: MarketOption
+        func run() async throws { try await control(.mode(mode), options, symbol: market.symbol) }
     }
 
     struct Pause: AsyncParsableCommand {
@@ -60,21 +67,25 @@ extension Reflex {
                 "An open position keeps its stop-loss and take-profit and its trend exits. `reflex flatten` is the command that closes it."
         )
         @OptionGroup var options: ConfigOption
-        func run() async throws { try await control(.pause, options) }
+        @OptionGroup var market: MarketOption
+        func run() async throws { try await control(.pause, options, symbol: market.symbol) }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Allow entries again, and clear order paths halted by refusals in a row.")
         @OptionGroup var options: ConfigOption
-        func run() async throws { try await control(.resume, options) }
+        @OptionGroup var market: MarketOption
+        func run() async throws { try await control(.resume, options, symbol: market.symbol) }
     }
 
     struct Flatten: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Cancel all orders, close the position at market and pause entries.")
+            abstract: "Cancel all orders, close the position at market and pause entries (every market, or --symbol's)."
+        )
         @OptionGroup var options: ConfigOption
-        func run() async throws { try await control(.flatten, options) }
+        @OptionGroup var market: MarketOption
+        func run() async throws { try await control(.flatten, options, symbol: market.symbol) }
     }
 
     struct Status: AsyncParsableCommand {
@@ -92,17 +103,19 @@ extension Reflex {
     }
 }
 
-func send(_ request: OperatorRequest, _ options: ConfigOption) async throws -> String {
+func send(_ request: OperatorRequest, _ options: ConfigOption, symbol: String? = nil) async throws -> String {
     let deployment = try options.load()
     let client: ControlClient
     do { client = try ControlClient(config: deployment.config) } catch { throw CommandFailure("\(error)") }
     let (status, body): (Int, String)
-    do { (status, body) = try await client.send(request) } catch { throw CommandFailure("\(error)") }
+    do { (status, body) = try await client.send(request, symbol: symbol?.uppercased()) } catch {
+        throw CommandFailure("\(error)")
+    }
     guard status == 200 else { throw CommandFailure("the bot answered \(status): \(body)") }
     return body
 }
 
-func control(_ request: OperatorRequest, _ options: ConfigOption) async throws {
-    let answer = try await send(request, options)
+func control(_ request: OperatorRequest, _ options: ConfigOption, symbol: String? = nil) async throws {
+    let answer = try await send(request, options, symbol: symbol)
     print(StatusText.readable(fromControlAnswer: answer))
 }

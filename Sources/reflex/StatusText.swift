@@ -22,6 +22,39 @@ enum StatusText {
 
     static func readable(fromControlAnswer answer: String) -> String {
         let b = bot(answer)
+        let markets = b["markets"] as? [[String: Any]] ?? []
+        var lines: [String] = []
+        if markets.count > 1 {
+            let p = b["portfolio"] as? [String: Any] ?? [:]
+            func text(_ key: String) -> String { p[key].map { "\($0)" } ?? "-" }
+            lines.append(
+                "portfolio · \(markets.count) markets · equity \(text("equity")) · notional \(text("totalNotional")) · today \(text("dailyPnl")) · open positions \(text("openPositions"))"
+            )
+            if let halt = p["halt"] as? String { lines.append("  HALTED: \(halt)") }
+            if let held = p["heldEntries"] as? [String: Any], !held.isEmpty {
+                lines.append(
+                    "  entries held by portfolio limits: \(held.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+                )
+            }
+            if let unmatched = p["unmatchedEvents"] as? Int, unmatched > 0 {
+                lines.append("  \(unmatched) account event(s) matched no market (see the log)")
+            }
+            for market in markets {
+                lines.append("")
+                lines.append("\(market["symbol"] ?? "?") (\(market["strategy"] ?? ""))")
+                lines += marketLines(market).map { "  " + $0 }
+            }
+        } else {
+            lines += marketLines(markets.first ?? b)
+        }
+        if let events = b["lastEvents"] as? [String], !events.isEmpty {
+            lines.append("last events: \(events.suffix(5).joined(separator: ", "))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One market's lines: mode, channel, position, orders, venue sync.
+    static func marketLines(_ b: [String: Any]) -> [String] {
         func text(_ key: String) -> String { b[key].map { "\($0)" } ?? "-" }
         func number(_ key: String) -> String { (b[key] as? Double).map { String(format: "%.2f", $0) } ?? "-" }
         var lines: [String] = []
@@ -47,10 +80,7 @@ enum StatusText {
                 "venue sync: \(sync["inProgress"] as? Bool == true ? "reading the venue · " : "")reads \(sync["reconciliations"] ?? 0) · differences adopted \(sync["differences"] ?? 0) · stale snapshots \(sync["staleSnapshots"] ?? 0)\(halted.isEmpty ? "" : " · HALTED: \(halted) (reflex resume)")"
             )
         }
-        if let events = b["lastEvents"] as? [String], !events.isEmpty {
-            lines.append("last events: \(events.suffix(5).joined(separator: ", "))")
-        }
-        return lines.joined(separator: "\n")
+        return lines
     }
 }
 
@@ -60,11 +90,22 @@ struct StatusLine: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            let s = runtime.status()
-            let channel = s.channel.map { String(format: "%.1f…%.1f", $0.lower, $0.upper) } ?? "warming"
-            let atr = s.atr.map { String(format: "%.2f", $0) } ?? "-"
-            let line =
-                "\r\u{1B}[K\(s.lastPrice ?? "-") · ch \(channel) · ATR \(atr) · \(s.mode.rawValue)\(s.paused ? " (paused)" : "") · pos \(s.position) · PnL \(s.realizedPnl)/\(s.unrealizedPnl) · \(s.lastEvents.last ?? "")"
+            let status = runtime.status()
+            let line: String
+            if status.markets.count == 1 {
+                let s = status.first
+                let channel = s.channel.map { String(format: "%.1f…%.1f", $0.lower, $0.upper) } ?? "warming"
+                let atr = s.atr.map { String(format: "%.2f", $0) } ?? "-"
+                line =
+                    "\r\u{1B}[K\(s.lastPrice ?? "-") · ch \(channel) · ATR \(atr) · \(s.mode.rawValue)\(s.paused ? " (paused)" : "") · pos \(s.position) · PnL \(s.realizedPnl)/\(s.unrealizedPnl) · \(status.lastEvents.last ?? "")"
+            } else {
+                // One short field per market, then the account.
+                let markets = status.markets.map {
+                    "\($0.symbol) \($0.lastPrice ?? "-") \($0.mode.rawValue) pos \($0.position)"
+                }
+                line =
+                    "\r\u{1B}[K\(markets.joined(separator: " · ")) · equity \(status.portfolio.equity)\(status.portfolio.halt == nil ? "" : " (HALTED)")"
+            }
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         FileHandle.standardOutput.write(Data("\n".utf8))

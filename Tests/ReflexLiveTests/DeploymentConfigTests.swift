@@ -29,7 +29,9 @@ struct DeploymentConfigTests {
             let text = try String(contentsOf: Self.root.appendingPathComponent("Config/\(name).json"), encoding: .utf8)
             let strategy = try StrategyFile.decode(
                 String(contentsOf: Self.root.appendingPathComponent("Strategies/donchian-trend.json"), encoding: .utf8))
-            return Deployment(configPath: name, config: try DeploymentConfig.decode(text), strategy: strategy)
+            return Deployment(
+                configPath: name, config: try DeploymentConfig.decode(text), strategies: [strategy],
+                orderIDPrefixes: ["donchian"], paperTapes: [])
         }
         let paper = try load("paper")
         #expect(paper.requiredSecrets.isEmpty)
@@ -60,6 +62,30 @@ struct DeploymentConfigTests {
             (#"{"venue":"binance","symbols":["BTCUSDT"],"strategy":"s"}"#, "exchange.apiKeyEnv", "needs"),
             (#"{"venue":"paper","symbols":["btcusdt"],"strategy":"s"}"#, "symbols[0]", "capitals"),
             (#"{\#(base),"listener":{"tlsCert":"a.pem"}}"#, "listener.tlsKey", "both"),
+            (#"{"venue":"paper","markets":[]}"#, "markets", "at least one"),
+            (#"{"venue":"paper","markets":[{"symbol":"BTCUSDT"}]}"#, "markets[0].strategy", "required"),
+            (#"{"venue":"paper","markets":[{"symbol":"eth","strategy":"s"}]}"#, "markets[0].symbol", "capitals"),
+            (
+                #"{"venue":"paper","markets":[{"symbol":"BTCUSDT","strategy":"a"},{"symbol":"BTCUSDT","strategy":"b"}]}"#,
+                "markets[1].symbol", "already markets[0]"
+            ),
+            (
+                #"{"venue":"paper","markets":[{"symbol":"BTCUSDT","strategy":"a","orderIDPrefix":"a-b"}]}"#,
+                "markets[0].orderIDPrefix", "letters or digits"
+            ),
+            (
+                #"{"venue":"paper","markets":[{"symbol":"BTCUSDT","strategy":"a","size":1}]}"#, "markets[0].size",
+                "unknown"
+            ),
+            (#"{\#(base),"markets":[{"symbol":"BTCUSDT","strategy":"a"}]}"#, "markets", "not both"),
+            (#"{\#(base),"portfolio":{"maxOpenPositions":0}}"#, "portfolio.maxOpenPositions", "expected an integer"),
+            (
+                #"{\#(base),"portfolio":{"maxOrdersPerMinute":3}}"#, "portfolio.maxOrdersPerMinute",
+                "expected an integer"
+            ),
+            (#"{\#(base),"portfolio":{"maxTotalNotional":"-5"}}"#, "portfolio.maxTotalNotional", "positive decimal"),
+            (#"{\#(base),"portfolio":{"maxNotional":"5"}}"#, "portfolio.maxNotional", "unknown key"),
+            (#"{"venue":"paper","symbols":["BTCUSDT","ETHUSDT"],"strategy":"s"}"#, "symbols", "under markets"),
         ])
     func namedErrors(text: String, path: String, message: String) throws {
         do {

@@ -41,6 +41,29 @@ public struct Portfolio: Sendable, Codable {
         try c.encode(unmatchedEvents, forKey: .unmatchedEvents)
     }
 
+    /// This (fresh) portfolio carrying on from a recovered one: each market's engine where the recovered one has
+    /// its symbol, its risk layer's state under this portfolio's limits. Markets only the recovered one has are
+    /// returned as dropped (the caller reports them; their venue position is the operator's).
+    public func continuing(from recovered: Portfolio) -> (portfolio: Portfolio, dropped: [String]) {
+        var next = self
+        for index in next.markets.indices {
+            if let old = recovered.market(symbol: next.markets[index].strategy.symbol) {
+                next.markets[index] = recovered.markets[old]
+            }
+        }
+        next.prefixes = next.markets.map { $0.configuration.orderIDPrefix + "-" }
+        next.risk = recovered.risk
+        next.risk.limits = risk.limits
+        next.unmatchedEvents = recovered.unmatchedEvents
+        let dropped = recovered.markets.map(\.strategy.symbol).filter { market(symbol: $0) == nil }
+        return (next, dropped)
+    }
+
+    /// This (fresh) portfolio carrying on from a one-market journal's engine.
+    public func continuing(from engine: Engine) -> (portfolio: Portfolio, dropped: [String]) {
+        continuing(from: Portfolio(engine: engine))
+    }
+
     // MARK: - Routing
 
     /// The market trading `symbol`.

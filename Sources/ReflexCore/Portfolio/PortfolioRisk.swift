@@ -4,7 +4,7 @@
 /// (they are counted in the account's order budget, so entries leave them room). Time comes in as an argument: the
 /// newest timer time once timers come (wall time, live), else the event's (market time, backtests).
 public struct PortfolioRisk: Sendable, Codable, Hashable {
-    public let limits: PortfolioLimits
+    public internal(set) var limits: PortfolioLimits
     /// Why entries are halted everywhere (the portfolio's daily loss), until the next UTC day.
     public private(set) var halt: String?
     /// Times of the orders and cancels sent in the last 60 s, oldest first.

@@ -33,6 +33,12 @@ public struct StrictObject {
         return value
     }
 
+    /// The raw value of `key` without marking it read (to choose how to read it).
+    public func peek(_ key: String) -> JSONValue? {
+        guard let value = members.first(where: { $0.key == key })?.value, value != .null else { return nil }
+        return value
+    }
+
     public mutating func required<T>(_ key: String, _ read: (inout Self, String) throws(ConfigurationError) -> T?)
         throws(ConfigurationError) -> T
     {

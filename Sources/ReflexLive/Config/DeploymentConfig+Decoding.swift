@@ -12,31 +12,19 @@ extension DeploymentConfig {
             try o.string(k, allowed: VenueKind.allCases.map(\.rawValue))
         }
         let venue = VenueKind(rawValue: venueText)!
-        let symbolValues = try root.required("symbols") { (o, k) throws(ConfigurationError) in try o.array(k) }
-        var symbols: [String] = []
-        for (index, value) in symbolValues.enumerated() {
-            guard case .string(let s) = value, s.count >= 2,
-                s.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-" || $0 == "_") })
-            else {
-                throw ConfigurationError(
-                    path: "symbols[\(index)]", message: "expected a symbol in capitals such as \"BTCUSDT\"")
-            }
-            symbols.append(s)
-        }
-        guard !symbols.isEmpty else {
-            throw ConfigurationError(path: "symbols", message: "expected at least one symbol")
-        }
-        guard symbols.count == 1 else {
-            throw ConfigurationError(
-                path: "symbols", message: "this version trades one symbol per process; got \(symbols.count)")
-        }
-        let strategy = try root.required("strategy") { (o, k) throws(ConfigurationError) in try o.string(k) }
-
+        let markets = try decodeMarkets(&root)
         var paper = PaperSettings(
-            ticks: "Data/BTCUSDT-trades-2024-08-08-2354.csv", speed: 10, loop: true, host: "127.0.0.1", port: 0,
+            tapes: ["Data/BTCUSDT-trades-2024-08-08-2354.csv"], speed: 10, loop: true, host: "127.0.0.1", port: 0,
             balance: Money("10000")!, leverage: 10)
         if var o = try root.object("paper") {
-            paper.ticks = try o.string("ticks") ?? paper.ticks
+            if case .array = o.peek("ticks") {
+                paper.tapes = try stringArray(&o, "ticks") ?? []
+                guard !paper.tapes.isEmpty else {
+                    throw ConfigurationError(path: "paper.ticks", message: "expected at least one tick file")
+                }
+            } else if let ticks = try o.string("ticks") {
+                paper.tapes = [ticks]
+            }
             paper.speed = try o.double("speed", in: 0...10_000, lowerOpen: true) ?? paper.speed
             paper.loop = try o.bool("loop") ?? paper.loop
             paper.host = try o.string("host") ?? paper.host
@@ -135,14 +123,95 @@ extension DeploymentConfig {
         let metricsPort = try root.integer("metricsPort", in: 1...65_535)
         let equity = try root.decimal("initialEquity", as: Money.self) ?? paper.balance
         let reconcileEvery = try root.double("reconcileEverySeconds", in: 1...3_600) ?? 30
+        let portfolio = try decodePortfolio(&root)
         try root.finish()
         var config = DeploymentConfig(
-            venue: venue, symbols: symbols, strategyPath: strategy, paper: paper, exchange: exchange,
+            venue: venue, markets: markets, paper: paper, exchange: exchange,
             listener: listener,
             controlSecretEnv: controlSecretEnv, risk: risk, stateDirectory: state, record: record, logFormat: logFormat,
             metricsPort: metricsPort, initialEquity: equity)
         config.reconcileEverySeconds = reconcileEvery
+        config.portfolio = portfolio
         return config
+    }
+
+    /// `markets: [{symbol, strategy, orderIDPrefix?}]`, or the older one-market `symbols` + `strategy`.
+    private static func decodeMarkets(_ root: inout StrictObject) throws(ConfigurationError) -> [MarketSettings] {
+        func symbol(_ value: JSONValue?, path: String) throws(ConfigurationError) -> String {
+            guard case .string(let s)? = value, s.count >= 2,
+                s.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-" || $0 == "_") })
+            else {
+                throw ConfigurationError(path: path, message: "expected a symbol in capitals such as \"BTCUSDT\"")
+            }
+            return s
+        }
+        if let items = try root.array("markets") {
+            if root.peek("symbols") != nil || root.peek("strategy") != nil {
+                throw ConfigurationError(
+                    path: "markets", message: "give either markets or symbols + strategy, not both")
+            }
+            guard !items.isEmpty else {
+                throw ConfigurationError(path: "markets", message: "expected at least one market")
+            }
+            var markets: [MarketSettings] = []
+            for (index, item) in items.enumerated() {
+                var o = try StrictObject(item, path: "markets[\(index)]")
+                let s = try symbol(o.value("symbol"), path: "markets[\(index)].symbol")
+                let strategy = try o.required("strategy") { (o, k) throws(ConfigurationError) in try o.string(k) }
+                var prefix = try o.string("orderIDPrefix")
+                if let p = prefix {
+                    guard (1...12).contains(p.count), p.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+                    else {
+                        throw ConfigurationError(
+                            path: "markets[\(index)].orderIDPrefix", message: "expected 1 to 12 letters or digits")
+                    }
+                    prefix = p
+                }
+                try o.finish()
+                // One-way-mode accounts hold one position per symbol: two engines on one symbol would trade
+                // each other's position.
+                if let first = markets.firstIndex(where: { $0.symbol == s }) {
+                    throw ConfigurationError(
+                        path: "markets[\(index)].symbol",
+                        message:
+                            "\(s) is already markets[\(first)]; one-way-mode accounts hold one position per symbol, so each symbol is traded by one strategy"
+                    )
+                }
+                markets.append(MarketSettings(symbol: s, strategyPath: strategy, orderIDPrefix: prefix))
+            }
+            return markets
+        }
+        let symbolValues = try root.required("symbols") { (o, k) throws(ConfigurationError) in try o.array(k) }
+        var symbols: [String] = []
+        for (index, value) in symbolValues.enumerated() {
+            symbols.append(try symbol(value, path: "symbols[\(index)]"))
+        }
+        guard !symbols.isEmpty else {
+            throw ConfigurationError(path: "symbols", message: "expected at least one symbol")
+        }
+        guard symbols.count == 1 else {
+            throw ConfigurationError(
+                path: "symbols",
+                message: "symbols + strategy is one market; got \(symbols.count) symbols: list them under markets")
+        }
+        let strategy = try root.required("strategy") { (o, k) throws(ConfigurationError) in try o.string(k) }
+        return [MarketSettings(symbol: symbols[0], strategyPath: strategy)]
+    }
+
+    private static func decodePortfolio(_ root: inout StrictObject) throws(ConfigurationError) -> PortfolioLimits {
+        var limits = PortfolioLimits()
+        guard var o = try root.object("portfolio") else { return limits }
+        limits.maxTotalNotional = try o.decimal("maxTotalNotional", as: Money.self)
+        limits.maxOpenPositions = try o.integer("maxOpenPositions", in: 1...1000)
+        limits.maxDailyLoss = try o.decimal("maxDailyLoss", as: Money.self)
+        limits.maxOrdersPerMinute = try o.integer("maxOrdersPerMinute", in: PortfolioRisk.entryReserve + 1...100_000)
+        try o.finish()
+        for (key, value) in [("maxTotalNotional", limits.maxTotalNotional), ("maxDailyLoss", limits.maxDailyLoss)] {
+            if let value, value.raw <= 0 {
+                throw ConfigurationError(path: "portfolio.\(key)", message: "expected a positive amount, got \(value)")
+            }
+        }
+        return limits
     }
 
     private static func stringArray(_ o: inout StrictObject, _ key: String) throws(ConfigurationError) -> [String]? {

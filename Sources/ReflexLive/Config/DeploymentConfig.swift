@@ -16,9 +16,10 @@ public enum VenueKind: String, Sendable, Hashable, CaseIterable {
 /// Secrets are never in the file: it names environment variables.
 public struct DeploymentConfig: Sendable, Hashable {
     public var venue: VenueKind
-    public var symbols: [String]
-    /// Strategy file path, relative to the working directory.
-    public var strategyPath: String
+    /// What the bot trades, one engine each: `markets`, or the one market of `symbols` + `strategy`.
+    public var markets: [MarketSettings]
+    /// Limits across every market of the account.
+    public var portfolio: PortfolioLimits = .init()
     public var paper: PaperSettings
     public var exchange: ExchangeSettings
     public var listener: ListenerSettings
@@ -39,9 +40,31 @@ public struct DeploymentConfig: Sendable, Hashable {
 
     public enum LogFormat: String, Sendable, Hashable { case text, json }
 
+    /// One market: a symbol and the strategy that trades it.
+    public struct MarketSettings: Sendable, Hashable {
+        public var symbol: String
+        /// Strategy file path, relative to the working directory.
+        public var strategyPath: String
+        /// Prefix of the market's client order ids; nil ⇒ derived (see ``Deployment``).
+        public var orderIDPrefix: String?
+        public init(symbol: String, strategyPath: String, orderIDPrefix: String? = nil) {
+            self.symbol = symbol
+            self.strategyPath = strategyPath
+            self.orderIDPrefix = orderIDPrefix
+        }
+    }
+
+    /// Every market's symbol, in config order.
+    public var symbols: [String] { markets.map(\.symbol) }
+    /// The first market's strategy file (the only one of a one-market config).
+    public var strategyPath: String { markets[0].strategyPath }
+
     /// The embedded paper venue (venue `paper` only).
     public struct PaperSettings: Sendable, Hashable {
-        public var ticks: String
+        /// The recording replayed for the first market (the only one of a one-market config).
+        public var ticks: String { tapes[0] }
+        /// One recording per market (each file's symbol detected as in a backtest), in the order given.
+        public var tapes: [String]
         public var speed: Double
         public var loop: Bool
         public var host: String

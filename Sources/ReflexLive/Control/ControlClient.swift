@@ -36,12 +36,13 @@ public struct ControlClient: Sendable {
         self.secret = secret
     }
 
-    /// Sends one request; returns the HTTP status and body.
-    public func send(_ request: OperatorRequest) async throws -> (status: Int, body: String) {
+    /// Sends one request, for one market or (`symbol` nil) every market; returns the HTTP status and body.
+    public func send(_ request: OperatorRequest, symbol: String? = nil) async throws -> (status: Int, body: String) {
         guard let url = URL(string: "\(baseURL)/control/\(request.path)") else {
             throw DeploymentError("bad control URL \(baseURL)")
         }
-        let body = Array("{}".utf8)
+        // The market is in the signed body, so a relay cannot point the command at another market.
+        let body = Array((symbol.map { #"{"symbol":"\#($0)"}"# } ?? "{}").utf8)
         let id = "ctl_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         var http = URLRequest(url: url)
         http.httpMethod = "POST"

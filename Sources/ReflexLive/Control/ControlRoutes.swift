@@ -56,6 +56,22 @@ public final class ControlRoutes: Sendable {
                 .notFound,
                 #"{"error":"unknown control action; use mode/trend, mode/range, pause, resume, flatten, status"}"#)
         }
+        // The market, from the signed body: `{"symbol":"ETHUSDT"}`, or `{}` for every market.
+        var symbol: String?
+        if let json = try? JSONValue.parse(String(decoding: body, as: UTF8.self)), case .object(let members) = json,
+            let value = members.first(where: { $0.key == "symbol" })?.value
+        {
+            guard case .string(let text) = value, runtime.market(symbol: text) != nil else {
+                let traded = runtime.configuration.engines.map(\.strategy.symbol).joined(separator: ", ")
+                var shown = "a \(value.typeName)"
+                if case .string(let text) = value {
+                    shown = String(text.prefix(40).filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+                }
+                return Self.json(
+                    .unprocessableContent, #"{"error":"symbol: no market trades \#(shown); markets: \#(traded)"}"#)
+            }
+            symbol = text
+        }
         let duplicate = seen.withLock { ids -> Bool in
             if ids.contains(delivery.id) { return true }
             ids.append(delivery.id)
@@ -64,7 +80,7 @@ public final class ControlRoutes: Sendable {
         }
         if let action = operatorRequest.action, !duplicate {
             // Applied before this returns: the answer below already shows the command's effect.
-            runtime.deliver(.control(ControlCommand(action: action, source: "operator", time: now)))
+            runtime.deliver(.control(ControlCommand(action: action, source: "operator", time: now, symbol: symbol)))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

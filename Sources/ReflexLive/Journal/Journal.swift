@@ -7,9 +7,12 @@ public import ReflexCore
 /// offline to the same commands.
 ///
 /// One record a line, tab-separated tag and payload:
-/// - `S\t<engine JSON>` a snapshot (the first line of every journal file, and after compaction);
-/// - `T\t<time_ns>,<trade_id>,<price>,<quantity>,<B|S>` a tick (compact: ticks are most of the traffic);
-/// - `E\t<event JSON>` any other event;
+/// - `P\t<portfolio JSON>` a snapshot of every market's engine and the portfolio's risk layer (the first line of
+///   every journal file, and after compaction); journals of the one-market bot began with `S\t<engine JSON>`;
+/// - `T\t[<symbol>,]<time_ns>,<trade_id>,<price>,<quantity>,<B|S>` a tick (compact: ticks are most of the
+///   traffic); the symbol is there when the bot trades several markets;
+/// - `E\t[<market>\t]<event JSON>` any other event; with several markets, the market it was applied to (its
+///   symbol, `*` for every market, `?` for none: logged and not applied);
 /// - `C\t<command JSON>` a command the engine emitted for the record before it.
 ///
 /// Writes go to the OS with `write(2)` before any order leaves, which survives a crash of the process; `sync()`
@@ -44,13 +47,22 @@ public final class Journal {
         close(descriptor)
     }
 
-    public func append(_ event: EngineEvent) throws {
+    /// Appends an event; `market` (several markets only) is where it was applied.
+    public func append(_ event: EngineEvent, market: String? = nil) throws {
         if case .tick(let tick) = event {
             pending.append(UInt8(ascii: "T"))
             pending.append(UInt8(ascii: "\t"))
+            if let market {
+                pending.append(contentsOf: market.utf8)
+                pending.append(UInt8(ascii: ","))
+            }
             ReflexTickFile.appendLine(tick, to: &pending)
         } else {
             var line: [UInt8] = [UInt8(ascii: "E"), 9]
+            if let market {
+                line.append(contentsOf: market.utf8)
+                line.append(9)
+            }
             try records.encode(event, into: &line)
             line.append(10)
             pending.append(contentsOf: line)
@@ -69,9 +81,19 @@ public final class Journal {
         pending.append(contentsOf: lines)
     }
 
+    /// A one-market snapshot as the one-market bot wrote it (`S`); recovery reads both kinds.
     public func appendSnapshot(_ engine: Engine) throws {
         pending.append(contentsOf: Array("S\t".utf8))
         pending.append(contentsOf: try encoder.encode(engine))
+        pending.append(10)
+        recordsSinceSnapshot = 0
+    }
+
+    public func compact(to engine: Engine) throws { try compact(to: Portfolio(engine: engine)) }
+
+    public func appendSnapshot(_ portfolio: Portfolio) throws {
+        pending.append(contentsOf: Array("P\t".utf8))
+        pending.append(contentsOf: try encoder.encode(portfolio))
         pending.append(10)
         recordsSinceSnapshot = 0
     }
@@ -105,15 +127,15 @@ public final class Journal {
         return fd
     }
 
-    /// Replaces the whole journal with one snapshot of `engine` (so recovery stays fast and the file bounded),
+    /// Replaces the whole journal with one snapshot of `portfolio` (so recovery stays fast and the file bounded),
     /// atomically: the snapshot is written and synced to a side file, renamed over the journal, and appending
     /// continues in the new file. A crash at any point leaves either the old journal or the new one, whole.
-    public func compact(to engine: Engine) throws {
+    public func compact(to portfolio: Portfolio) throws {
         try flush()
         let temporary = path + ".compact"
         do {
             let side = try Journal(path: temporary)
-            try side.appendSnapshot(engine)
+            try side.appendSnapshot(portfolio)
             try side.sync()
         }
         guard rename(temporary, path) == 0 else {

@@ -2,16 +2,20 @@ public import ReflexCore
 public import ReflexExchange
 public import ServiceLifecycle
 
-/// Feeds a market stream's ticks into the runtime, in order, in the task that read them off the socket.
+/// Feeds a market stream's ticks into the runtime as market `market`'s, in order, in the task that read them off
+/// the socket.
 public struct TickFeed: Service {
     let stream: any MarketStream
     let runtime: TradingRuntime
-    public init(stream: any MarketStream, runtime: TradingRuntime) {
+    let market: Int
+    public init(stream: any MarketStream, runtime: TradingRuntime, market: Int = 0) {
         self.stream = stream
         self.runtime = runtime
+        self.market = market
     }
     public func run() async throws {
-        try await stream.run { tick, received in runtime.deliver(tick: tick, arrived: received) }
+        let market = market
+        try await stream.run { tick, received in runtime.deliver(tick: tick, market: market, arrived: received) }
     }
 }
 

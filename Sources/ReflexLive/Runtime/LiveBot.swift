@@ -51,30 +51,30 @@ public struct LiveBot: Sendable {
 
         // The venue and the adapter that talks to it.
         var paperVenue: PaperVenue?
-        let symbol = deployment.strategy.symbol
+        let symbols = config.symbols
         let adapter: VenueAdapter
         switch config.venue {
         case .paper:
             let key = "paper-" + UUID().uuidString.prefix(8).lowercased()
             let secret = WebhookSecret.generate().encoded
-            let venue = PaperVenue(
-                configuration: PaperVenueConfiguration(
-                    symbol: symbol, tape: .file(path: config.paper.ticks), host: config.paper.host,
-                    port: config.paper.port, speed: config.paper.speed, loop: config.paper.loop,
-                    credentials: .init(apiKey: key, secret: secret),
-                    webhook: .init(
-                        url: "http://\(config.listener.host):\(config.listener.port)/webhooks/events",
-                        secret: webhookSecrets[0].encoded),
-                    initialBalance: config.paper.balance, leverage: config.paper.leverage),
-                logger: Logger(label: "reflex.venue"))
+            guard symbols.count == 1 else { throw DeploymentError("PAPER-MULTI pending") }
+            var venueConfiguration = PaperVenueConfiguration(
+                symbol: symbols[0], tape: .file(path: deployment.paperTapes[0]),
+                host: config.paper.host, port: config.paper.port, speed: config.paper.speed, loop: config.paper.loop,
+                credentials: .init(apiKey: key, secret: secret),
+                webhook: .init(
+                    url: "http://\(config.listener.host):\(config.listener.port)/webhooks/events",
+                    secret: webhookSecrets[0].encoded),
+                initialBalance: config.paper.balance, leverage: config.paper.leverage)
+            venueConfiguration.faults = .none
+            let venue = PaperVenue(configuration: venueConfiguration, logger: Logger(label: "reflex.venue"))
             paperVenue = venue
             services.append(.init(service: venue))
             adapter = VenueAdapter.binance(
                 urls: .local(host: config.paper.host, port: config.paper.port),
-                credentials: BinanceCredentials(apiKey: key, secretKey: secret), config: config, symbol: symbol,
-                logger: logger)
+                credentials: BinanceCredentials(apiKey: key, secretKey: secret), config: config, logger: logger)
         default:
-            adapter = try VenueAdapter.make(config: config, symbol: symbol, secrets: secrets, logger: logger)
+            adapter = try VenueAdapter.make(config: config, secrets: secrets, logger: logger)
         }
         let gateway = ExchangeOrderGateway(client: adapter.client, logger: logger, now: Self.wallClock)
         services.append(.init(service: ExchangeConnections(client: adapter.client)))
@@ -83,8 +83,9 @@ public struct LiveBot: Sendable {
         let metrics = RuntimeMetrics()
         let runtime = try TradingRuntime(
             configuration: .init(
-                engine: deployment.engineConfiguration, journalPath: state.file("journal.log"),
-                recordingPath: config.record ? state.file("record.rticks") : nil),
+                engines: deployment.engineConfigurations, portfolio: config.portfolio,
+                journalPath: state.file("journal.log"), recordingPath: config.record ? state.file("record.rticks") : nil
+            ),
             gateway: gateway, logger: logger,
             tickToOrder: { elapsed in
                 let (seconds, attoseconds) = elapsed.components
@@ -95,12 +96,12 @@ public struct LiveBot: Sendable {
 
         // Sources.
         services.append(.init(service: AccountFeed(stream: adapter.account, runtime: runtime)))
-        let market = adapter.market
         services.append(
             .init(
                 service: ReconciledTickFeed(
-                    feed: TickFeed(stream: market, runtime: runtime), runtime: runtime, paperVenue: paperVenue,
-                    logger: logger)))
+                    feeds: adapter.markets.enumerated().map {
+                        TickFeed(stream: $0.element, runtime: runtime, market: $0.offset)
+                    }, runtime: runtime, paperVenue: paperVenue, logger: logger)))
         services.append(.init(service: PeriodicEvent.engineTimer(runtime: runtime, now: Self.wallClock)))
         services.append(
             .init(
@@ -119,7 +120,7 @@ public struct LiveBot: Sendable {
                     }
                     return secret
                 },
-                tradingViewAllowList: Set(config.listener.allow), symbols: [symbol],
+                tradingViewAllowList: Set(config.listener.allow), symbols: Set(symbols),
                 deadLetterPath: state.file("dead-letter.jsonl"), maxBodyBytes: config.listener.maxBodyBytes,
                 rateLimit: config.listener.rateLimit, rateBurst: Double(config.listener.rateBurst),
                 tls: config.listener.tlsCert.map {
@@ -140,7 +141,8 @@ public struct LiveBot: Sendable {
         logger.info(
             "reflex running",
             metadata: [
-                "venue": "\(config.venue.rawValue)", "symbol": "\(symbol)", "strategy": "\(deployment.strategy.name)",
+                "venue": "\(config.venue.rawValue)", "symbols": "\(symbols.joined(separator: ","))",
+                "strategies": "\(deployment.strategies.map(\.name).joined(separator: ","))",
                 "listener": "\(config.listener.host):\(config.listener.port)", "state": "\(config.stateDirectory)",
             ])
         try await ServiceGroup(configuration: groupConfiguration).run()
@@ -150,7 +152,8 @@ public struct LiveBot: Sendable {
 /// Starts the market feed only after start-up reconciliation: the engine must know what the venue holds before
 /// it acts on a single trade. If the two cannot be reconciled the bot refuses to start.
 struct ReconciledTickFeed: Service {
-    let feed: TickFeed
+    /// One per market stream.
+    let feeds: [TickFeed]
     let runtime: TradingRuntime
     let paperVenue: PaperVenue?
     let logger: Logger
@@ -173,7 +176,13 @@ struct ReconciledTickFeed: Service {
                 try await Task.sleep(for: .milliseconds(500))
             }
         }
-        logger.info("reconciled with the venue", metadata: ["position": "\(runtime.engine.position.quantity)"])
-        try await feed.run()
+        for engine in runtime.portfolio.markets {
+            logger.info(
+                "reconciled with the venue",
+                metadata: ["symbol": "\(engine.strategy.symbol)", "position": "\(engine.position.quantity)"])
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+            for feed in feeds { group.addTask { try await feed.run() } }
+        }
     }
 }

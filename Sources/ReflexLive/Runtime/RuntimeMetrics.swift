@@ -100,29 +100,60 @@ public final class RuntimeMetrics: Sendable {
         lines.append("reflex_tick_to_order_seconds_bucket{le=\"+Inf\"} \(c.latencyCount)")
         lines.append("reflex_tick_to_order_seconds_sum \(c.latencySum)")
         lines.append("reflex_tick_to_order_seconds_count \(c.latencyCount)")
-        lines.append("# TYPE reflex_position gauge")
-        lines.append("reflex_position \(status.position)")
-        lines.append("# TYPE reflex_realized_pnl gauge")
-        lines.append("reflex_realized_pnl \(status.realizedPnl)")
-        lines.append("# TYPE reflex_unrealized_pnl gauge")
-        lines.append("reflex_unrealized_pnl \(status.unrealizedPnl)")
-        lines.append("# TYPE reflex_paused gauge")
-        lines.append("reflex_paused \(status.paused ? 1 : 0)")
-        let sync = status.reconciliation
-        lines.append("# HELP reflex_reconciliations_total Reads of the venue's position and open orders adopted.")
-        lines.append("# TYPE reflex_reconciliations_total counter")
-        lines.append("reflex_reconciliations_total \(sync.reconciliations)")
-        lines.append(
-            "# HELP reflex_reconciliation_differences_total Differences between the local and the venue's view adopted from the venue."
-        )
-        lines.append("# TYPE reflex_reconciliation_differences_total counter")
-        lines.append("reflex_reconciliation_differences_total \(sync.differences)")
-        lines.append(
-            "# HELP reflex_stale_position_snapshots_total Position updates older than one already seen, ignored.")
-        lines.append("# TYPE reflex_stale_position_snapshots_total counter")
-        lines.append("reflex_stale_position_snapshots_total \(sync.staleSnapshots)")
-        lines.append("# TYPE reflex_order_paths_halted gauge")
-        lines.append("reflex_order_paths_halted \(sync.haltedPaths.count)")
+        // Per market, labelled with its symbol; the account's counters also unlabelled (their sum).
+        func perMarket(
+            _ name: String, type: String, help: String, total: Bool = false, _ value: (MarketStatus) -> String
+        ) {
+            lines.append("# HELP \(name) \(help)")
+            lines.append("# TYPE \(name) \(type)")
+            if total {
+                let sum = status.markets.reduce(0) { $0 + (Int(value($1)) ?? 0) }
+                lines.append("\(name) \(sum)")
+            }
+            for market in status.markets { lines.append("\(name){symbol=\"\(market.symbol)\"} \(value(market))") }
+        }
+        perMarket("reflex_market_ticks_total", type: "counter", help: "Trades applied, per market.") { "\($0.ticks)" }
+        perMarket("reflex_fills_total", type: "counter", help: "Fills applied, per market.") { "\($0.fills)" }
+        perMarket("reflex_position", type: "gauge", help: "Signed position, per market.") { $0.position }
+        perMarket("reflex_position_notional", type: "gauge", help: "Open notional at the last price.") { $0.notional }
+        perMarket("reflex_realized_pnl", type: "gauge", help: "Realised PnL before fees.") { $0.realizedPnl }
+        perMarket("reflex_unrealized_pnl", type: "gauge", help: "Unrealised PnL at the last price.") {
+            $0.unrealizedPnl
+        }
+        perMarket("reflex_paused", type: "gauge", help: "Entries paused (1) or not (0).") { $0.paused ? "1" : "0" }
+        perMarket(
+            "reflex_reconciliations_total", type: "counter",
+            help: "Reads of the venue's position and open orders adopted.", total: true
+        ) { "\($0.reconciliation.reconciliations)" }
+        perMarket(
+            "reflex_reconciliation_differences_total", type: "counter",
+            help: "Differences between the local and the venue's view adopted from the venue.", total: true
+        ) { "\($0.reconciliation.differences)" }
+        perMarket(
+            "reflex_stale_position_snapshots_total", type: "counter",
+            help: "Position updates older than one already seen, ignored.", total: true
+        ) { "\($0.reconciliation.staleSnapshots)" }
+        perMarket(
+            "reflex_order_paths_halted", type: "gauge", help: "Order paths halted by refusals in a row.", total: true
+        ) { "\($0.reconciliation.haltedPaths.count)" }
+        let p = status.portfolio
+        lines.append("# HELP reflex_portfolio_equity Account equity: start plus every market's result, less fees.")
+        lines.append("# TYPE reflex_portfolio_equity gauge")
+        lines.append("reflex_portfolio_equity \(p.equity)")
+        lines.append("# TYPE reflex_portfolio_notional gauge")
+        lines.append("reflex_portfolio_notional \(p.totalNotional)")
+        lines.append("# TYPE reflex_portfolio_daily_pnl gauge")
+        lines.append("reflex_portfolio_daily_pnl \(p.dailyPnl)")
+        lines.append("# TYPE reflex_portfolio_halted gauge")
+        lines.append("reflex_portfolio_halted \(p.halt == nil ? 0 : 1)")
+        lines.append("# HELP reflex_portfolio_held_entries_total Entries the portfolio's limits held back, by limit.")
+        lines.append("# TYPE reflex_portfolio_held_entries_total counter")
+        for (limit, n) in p.heldEntries.sorted(by: { $0.key < $1.key }) {
+            lines.append("reflex_portfolio_held_entries_total{limit=\"\(limit)\"} \(n)")
+        }
+        lines.append("# HELP reflex_unmatched_events_total Account events that matched no market (not applied).")
+        lines.append("# TYPE reflex_unmatched_events_total counter")
+        lines.append("reflex_unmatched_events_total \(p.unmatchedEvents)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -1,7 +1,84 @@
 public import ReflexCore
 
-/// What `reflex status` shows: a copy of the engine's read-outs, published after every event.
-public struct RuntimeStatus: Sendable, Codable, Hashable {
+/// What `reflex status` shows: every market's read-outs and the portfolio's, taken under the runtime's lock.
+///
+/// Encoded with a top-level `markets` array and `portfolio` object; a one-market deployment also has that market's
+/// fields at the top level, as before markets existed, so scripts written against it keep working.
+public struct RuntimeStatus: Sendable, Encodable, Hashable {
+    public var markets: [MarketStatus]
+    public var portfolio: PortfolioStatus
+    public var uptimeSeconds: Double
+    public var lastEvents: [String]
+    /// Tick-to-order latency over the recent orders (filled in by the control API from the metrics).
+    public var tickToOrder: MarketStatus.Latency?
+
+    public init(portfolio: Portfolio, uptimeSeconds: Double, lastEvents: [String]) {
+        markets = portfolio.markets.map(MarketStatus.init)
+        self.portfolio = PortfolioStatus(portfolio)
+        self.uptimeSeconds = uptimeSeconds
+        self.lastEvents = lastEvents
+    }
+
+    /// The first market (the only one of a one-market deployment).
+    public var first: MarketStatus { markets[0] }
+
+    enum CodingKeys: String, CodingKey { case markets, portfolio, uptimeSeconds, lastEvents, tickToOrder }
+
+    public func encode(to encoder: any Encoder) throws {
+        if markets.count == 1 { try markets[0].encode(to: encoder) }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(markets, forKey: .markets)
+        try c.encode(portfolio, forKey: .portfolio)
+        try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
+        try c.encode(lastEvents, forKey: .lastEvents)
+        try c.encodeIfPresent(tickToOrder, forKey: .tickToOrder)
+    }
+}
+
+/// The whole account, across markets.
+public struct PortfolioStatus: Sendable, Codable, Hashable {
+    /// Starting equity plus every market's realised and unrealised result, less fees.
+    public var equity: String
+    public var totalNotional: String
+    public var dailyPnl: String
+    public var openPositions: Int
+    /// Why entries are halted in every market (the portfolio's daily loss), if they are.
+    public var halt: String?
+    /// Entries the portfolio's limits held back, by limit.
+    public var heldEntries: [String: Int]
+    /// Orders and cancels of the account in the last minute (counted when the account budget is set).
+    public var ordersLastMinute: Int
+    /// Account events that matched no market (logged, never applied).
+    public var unmatchedEvents: Int
+    public var limits: Limits
+
+    public struct Limits: Sendable, Codable, Hashable {
+        public var maxTotalNotional: String?
+        public var maxOpenPositions: Int?
+        public var maxDailyLoss: String?
+        public var maxOrdersPerMinute: Int?
+    }
+
+    public init(_ p: Portfolio) {
+        equity = p.equity.description
+        totalNotional = p.totalNotional.description
+        dailyPnl = p.dailyPnl.description
+        openPositions = p.openPositions
+        halt = p.risk.halt
+        heldEntries = p.risk.heldEntries
+        ordersLastMinute = p.risk.ordersInWindow
+        unmatchedEvents = p.unmatchedEvents
+        let l = p.risk.limits
+        limits = Limits(
+            maxTotalNotional: l.maxTotalNotional?.description, maxOpenPositions: l.maxOpenPositions,
+            maxDailyLoss: l.maxDailyLoss?.description, maxOrdersPerMinute: l.maxOrdersPerMinute)
+    }
+}
+
+/// One market's read-outs.
+public struct MarketStatus: Sendable, Codable, Hashable {
+    public var symbol: String
+    public var strategy: String
     public var mode: TradingMode
     public var paused: Bool
     public var riskHalt: String?
@@ -18,10 +95,8 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
     public var realizedPnl: String
     public var unrealizedPnl: String
     public var fees: String
-    public var uptimeSeconds: Double
-    public var lastEvents: [String]
-    /// Tick-to-order latency over the recent orders (filled in by the control API from the metrics).
-    public var tickToOrder: Latency?
+    /// Open position notional at the last price.
+    public var notional: String
     /// How the local position is kept in line with the venue's.
     public var reconciliation: Reconciliation
 
@@ -63,7 +138,9 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
         public var cancelRequested: Bool
     }
 
-    public init(engine: Engine, uptimeSeconds: Double, lastEvents: [String]) {
+    public init(_ engine: Engine) {
+        symbol = engine.strategy.symbol
+        strategy = engine.strategy.name
         mode = engine.mode
         paused = engine.paused
         riskHalt = engine.riskHalt
@@ -90,8 +167,7 @@ public struct RuntimeStatus: Sendable, Codable, Hashable {
         realizedPnl = engine.realizedPnl.description
         unrealizedPnl = engine.unrealizedPnl.description
         fees = engine.fees.description
-        self.uptimeSeconds = uptimeSeconds
-        self.lastEvents = lastEvents
+        notional = engine.positionNotional.description
         let sync = engine.venueSync
         reconciliation = Reconciliation(
             inProgress: engine.reconciling, reconciliations: sync.reconciliations, differences: sync.differences,

@@ -16,20 +16,49 @@ public import Synchronization
 /// back through ``deliver(_:)``.
 public final class TradingRuntime: Service {
     public struct Configuration: Sendable {
-        public var engine: EngineConfiguration
+        /// One engine per market, in the deployment's order.
+        public var engines: [EngineConfiguration]
+        /// Limits across the markets.
+        public var portfolio: PortfolioLimits
         public var journalPath: String
-        /// Write raw ticks and regime switches here in Reflex's tick format (today's session, tomorrow's backtest).
+        /// Write raw ticks and regime switches here in Reflex's tick format (today's session, tomorrow's backtest);
+        /// with several markets, one file per market with its symbol before the extension.
         public var recordingPath: String?
         /// Snapshot and compact the journal after this many records.
         public var snapshotEvery: Int
+        /// The first market's engine (the only one of a one-market deployment).
+        public var engine: EngineConfiguration { engines[0] }
+
+        public init(
+            engines: [EngineConfiguration], portfolio: PortfolioLimits = .init(), journalPath: String,
+            recordingPath: String? = nil, snapshotEvery: Int = 1_000_000
+        ) {
+            precondition(!engines.isEmpty, "a runtime trades at least one market")
+            self.engines = engines
+            self.portfolio = portfolio
+            self.journalPath = journalPath
+            self.recordingPath = recordingPath
+            self.snapshotEvery = snapshotEvery
+        }
+
         public init(
             engine: EngineConfiguration, journalPath: String, recordingPath: String? = nil,
             snapshotEvery: Int = 1_000_000
         ) {
-            self.engine = engine
-            self.journalPath = journalPath
-            self.recordingPath = recordingPath
-            self.snapshotEvery = snapshotEvery
+            self.init(
+                engines: [engine], journalPath: journalPath, recordingPath: recordingPath,
+                snapshotEvery: snapshotEvery)
+        }
+
+        /// Where market `index`'s ticks are recorded.
+        func recordingPath(market index: Int) -> String? {
+            guard let path = recordingPath else { return nil }
+            guard engines.count > 1 else { return path }
+            let symbol = engines[index].strategy.symbol
+            let url = URL(fileURLWithPath: path)
+            let ext = url.pathExtension
+            let base = url.deletingPathExtension().path
+            return ext.isEmpty ? "\(base)-\(symbol)" : "\(base)-\(symbol).\(ext)"
         }
     }
 
@@ -44,6 +73,8 @@ public final class TradingRuntime: Service {
     private let tickToOrder: (@Sendable (Duration) -> Void)?
     private let state: Mutex<SharedState>
     private let started = ContinuousClock.now
+    /// Several markets: journal records carry their market.
+    private let several: Bool
     /// A journal failure ends `run()` (and so the bot) with the error.
     private let failures: AsyncStream<any Error>
     private let failureContinuation: AsyncStream<any Error>.Continuation
@@ -51,9 +82,10 @@ public final class TradingRuntime: Service {
     public let observers: Mutex<[@Sendable (EngineEvent, [EngineCommand]) -> Void]> = Mutex([])
 
     struct SharedState {
-        var engine: Engine
+        var portfolio: Portfolio
         var journal: Journal
-        var recorder: ReflexTickWriter?
+        /// Per market.
+        var recorders: [ReflexTickWriter?]
         var lastEvents: [String] = []
         /// The last event's commands, journaled when the next event comes (or at shutdown): they follow from the
         /// event, which is journaled first, so a replay re-derives them; encoding them later keeps JSON off the
@@ -78,50 +110,75 @@ public final class TradingRuntime: Service {
         self.tickToOrder = tickToOrder
         self.gateway = gateway
         self.logger = logger
-        let replay = try JournalReplay(
-            path: configuration.journalPath, fresh: Engine(configuration: configuration.engine))
-        if replay.eventsReplayed > 0 || replay.engine.ticks > 0 {
+        let fresh = Portfolio(
+            markets: configuration.engines.map { Engine(configuration: $0) }, limits: configuration.portfolio)
+        let replay = try JournalReplay(path: configuration.journalPath, fresh: fresh)
+        for (index, engine) in replay.portfolio.markets.enumerated() where replay.eventsReplayed > 0 || engine.ticks > 0
+        {
             logger.info(
                 "recovered engine from journal",
                 metadata: [
-                    "events": "\(replay.eventsReplayed)", "position": "\(replay.engine.position.quantity)",
-                    "workingOrders": "\(replay.engine.workingOrders.count)",
-                    "mismatches": "\(replay.commandMismatches)",
+                    "symbol": "\(engine.strategy.symbol)", "events": "\(replay.eventsReplayed)",
+                    "position": "\(engine.position.quantity)", "workingOrders": "\(engine.workingOrders.count)",
+                    "mismatches": "\(index == 0 ? replay.commandMismatches : 0)",
                 ])
+        }
+        for symbol in replay.droppedMarkets {
+            logger.warning(
+                "the journal holds a market this deployment does not trade; its state is not recovered and any position of it at the venue is left alone",
+                metadata: ["symbol": "\(symbol)"])
         }
         if let torn = replay.tornTail {
             logger.warning("journal ended in a torn record (ignored)", metadata: ["line": "\(torn)"])
         }
-        var engine = replay.engine
+        var portfolio = replay.portfolio
         // A read of the venue asked for before the restart will never be answered; start-up reads it anew.
-        engine.abandonPendingReconciliation()
+        portfolio.abandonPendingReconciliation()
         let journal = try Journal(path: configuration.journalPath)
-        try journal.appendSnapshot(engine)
+        try journal.appendSnapshot(portfolio)
         try journal.sync()
-        let recorder = try configuration.recordingPath.map {
-            try ReflexTickWriter(path: $0, symbol: configuration.engine.strategy.symbol)
+        let recorders = try configuration.engines.indices.map { index in
+            try configuration.recordingPath(market: index).map {
+                try ReflexTickWriter(path: $0, symbol: configuration.engines[index].strategy.symbol)
+            }
         }
-        state = Mutex(SharedState(engine: engine, journal: journal, recorder: recorder))
+        state = Mutex(SharedState(portfolio: portfolio, journal: journal, recorders: recorders))
+        several = configuration.engines.count > 1
         (failures, failureContinuation) = AsyncStream.makeStream(of: (any Error).self)
     }
 
     /// Applies an event now, in the caller's task, and sends the commands it produced. Safe from any task; the
-    /// order in which callers get here is the order the engine sees.
-    public func deliver(_ event: EngineEvent) { apply(event, arrived: nil) }
+    /// order in which callers get here is the order the engine sees. The event goes to its market (by symbol and
+    /// client-order-id prefix); one that matches none is logged and counted, never applied.
+    public func deliver(_ event: EngineEvent) { apply(event, market: nil, arrived: nil) }
 
-    /// Applies a tick that came off the socket at `arrived` (the start of its tick-to-order latency).
+    /// Applies a tick of the first market that came off the socket at `arrived` (the start of its tick-to-order
+    /// latency).
     public func deliver(tick: Tick, arrived: ContinuousClock.Instant) {
-        apply(.tick(tick), arrived: arrived)
+        apply(.tick(tick), market: 0, arrived: arrived)
     }
 
-    /// The engine as it is now (a copy).
-    public var engine: Engine { state.withLock { $0.engine } }
+    /// Applies a tick of market `index`.
+    public func deliver(tick: Tick, market index: Int, arrived: ContinuousClock.Instant) {
+        apply(.tick(tick), market: index, arrived: arrived)
+    }
+
+    /// The first market's engine as it is now (a copy; the only one of a one-market deployment).
+    public var engine: Engine { state.withLock { $0.portfolio.markets[0] } }
+
+    /// Every market's engine and the portfolio's risk layer as they are now (a copy).
+    public var portfolio: Portfolio { state.withLock { $0.portfolio } }
+
+    /// The market trading `symbol`.
+    public func market(symbol: String) -> Int? {
+        configuration.engines.firstIndex { $0.strategy.symbol == symbol }
+    }
 
     public func status() -> RuntimeStatus {
         let uptime = ContinuousClock.now - started
         return state.withLock {
             RuntimeStatus(
-                engine: $0.engine,
+                portfolio: $0.portfolio,
                 uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
                 lastEvents: $0.lastEvents)
         }
@@ -131,33 +188,36 @@ public final class TradingRuntime: Service {
     /// rules, adopt its position (the engine protects an unprotected one at once), forget orders the venue no longer
     /// has, and refuse to start when the venue holds orders for the symbol that this bot did not make.
     public func reconcile(now: Timestamp) async throws {
-        let symbol = configuration.engine.strategy.symbol
-        let problems = try await gateway.instrumentRules(symbol: symbol).problems(
-            trading: configuration.engine.strategy.instrument)
-        if !problems.isEmpty {
-            throw ReconciliationError(
-                message:
-                    "the strategy's instrument rules for \(symbol) do not fit the venue's: \(problems.joined(separator: "; ")); fix \"instrument\" in the strategy file"
-            )
+        for engine in configuration.engines {
+            let symbol = engine.strategy.symbol
+            let problems = try await gateway.instrumentRules(symbol: symbol).problems(
+                trading: engine.strategy.instrument)
+            if !problems.isEmpty {
+                throw ReconciliationError(
+                    message:
+                        "the strategy's instrument rules for \(symbol) do not fit the venue's: \(problems.joined(separator: "; ")); fix \"instrument\" in the strategy file"
+                )
+            }
+            let prefix = engine.orderIDPrefix + "-"
+            let open = try await gateway.openOrders(symbol: symbol)
+            let foreign = open.filter { !$0.clientOrderID.rawValue.hasPrefix(prefix) }
+            if !foreign.isEmpty {
+                throw ReconciliationError(
+                    message:
+                        "the venue has \(foreign.count) open \(symbol) order(s) this bot did not place (\(foreign.prefix(3).map(\.clientOrderID.rawValue).joined(separator: ", "))); cancel them or use another account before starting"
+                )
+            }
         }
-        let prefix = configuration.engine.orderIDPrefix + "-"
-        let open = try await gateway.openOrders(symbol: symbol)
-        let foreign = open.filter { !$0.clientOrderID.rawValue.hasPrefix(prefix) }
-        if !foreign.isEmpty {
-            throw ReconciliationError(
-                message:
-                    "the venue has \(foreign.count) open \(symbol) order(s) this bot did not place (\(foreign.prefix(3).map(\.clientOrderID.rawValue).joined(separator: ", "))); cancel them or use another account before starting"
-            )
-        }
-        // Through the engine like every read: it holds every order until the answer, adopts the venue's position
-        // and orders, cancels orphans of its own and protects what is open; fills of orders the journal knows that
-        // arrive later are recognised as contained in the read. (Then the timer: the order budget's clock is the
-        // wall clock from here on.)
-        let answered = engine.venueSync.reconciliations
+        // Through the engines like every read: each holds every order until the answer, adopts the venue's
+        // position and orders, cancels orphans of its own and protects what is open; fills of orders the journal
+        // knows that arrive later are recognised as contained in the read. (Then the timer: the order budget's
+        // clock is the wall clock from here on.)
+        func answered() -> [Int] { portfolio.markets.map(\.venueSync.reconciliations) }
+        let before = answered()
         deliver(.control(ControlCommand(action: .reconcile, source: "start-up", time: now)))
         deliver(.timer(now))
         let deadline = ContinuousClock.now + .seconds(60)
-        while engine.venueSync.reconciliations == answered {
+        while zip(answered(), before).contains(where: { $0 == $1 }) {
             guard ContinuousClock.now < deadline else {
                 throw ReconciliationError(message: "the venue's position and open orders could not be read in 60 s")
             }
@@ -228,13 +288,16 @@ public final class TradingRuntime: Service {
             guard !shared.closed else { return }
             shared.closed = true
             try shared.journal.append(shared.unjournaledCommands)
-            try shared.journal.appendSnapshot(shared.engine)
+            try shared.journal.appendSnapshot(shared.portfolio)
             try shared.journal.sync()
-            shared.recorder?.flush()
+            for recorder in shared.recorders { recorder?.flush() }
         }
         logger.info(
             "runtime stopped; protective orders stay at the venue",
-            metadata: ["position": "\(engine.position.quantity)"])
+            metadata: [
+                "position":
+                    "\(portfolio.markets.map { "\($0.strategy.symbol) \($0.position.quantity)" }.joined(separator: ", "))"
+            ])
     }
 
     /// Stops new entries; `run()` then drains and closes.
@@ -244,15 +307,15 @@ public final class TradingRuntime: Service {
         failureContinuation.finish()
     }
 
-    /// One event through the engine, the journal and out to the venue.
-    private func apply(_ event: EngineEvent, arrived: ContinuousClock.Instant?) {
-        let outcome = state.withLock { shared -> Result<[EngineCommand], any Error>? in
+    /// One event through its market's engine, the journal and out to the venue.
+    private func apply(_ event: EngineEvent, market: Int?, arrived: ContinuousClock.Instant?) {
+        let outcome = state.withLock { shared -> Result<([EngineCommand], Portfolio.Route?), any Error>? in
             guard !shared.closed else { return nil }
             do {
-                let commands = try process(event, shared: &shared)
+                let (commands, route) = try process(event, market: market, shared: &shared)
                 shared.inFlight += commands.count { $0.isSent }
                 shared.placementsInFlight += commands.count { if case .place = $0 { true } else { false } }
-                return .success(commands)
+                return .success((commands, route))
             } catch {
                 shared.closed = true
                 return .failure(error)
@@ -264,7 +327,12 @@ public final class TradingRuntime: Service {
         case .failure(let error):
             logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"])
             failureContinuation.yield(error)
-        case .success(let commands):
+        case .success(let (commands, route)):
+            if case .unmatched(let why)? = route {
+                logger.warning(
+                    "event matches no market; not applied",
+                    metadata: ["kind": "\(event.kind)", "why": "\(why)", "event": "\(event)"])
+            }
             for command in commands where command.isSent { send(command, causedBy: event, arrived: arrived) }
             for case .notify(let notice) in commands { log(notice) }
             for observer in observers.withLock({ $0 }) { observer(event, commands) }
@@ -272,21 +340,33 @@ public final class TradingRuntime: Service {
     }
 
     /// Applies the event, journals it (flushed when it caused commands: write-ahead), records it.
-    private func process(_ event: EngineEvent, shared: inout SharedState) throws -> [EngineCommand] {
+    private func process(_ event: EngineEvent, market: Int?, shared: inout SharedState) throws -> (
+        [EngineCommand], Portfolio.Route?
+    ) {
         let journal = shared.journal
         if !shared.unjournaledCommands.isEmpty {
             try journal.append(shared.unjournaledCommands)
             shared.unjournaledCommands = []
         }
         let commands: [EngineCommand]
-        if case .tick(let tick) = event {
-            commands = shared.engine.handle(tick: tick)
+        var route: Portfolio.Route?
+        var label: String?
+        if case .tick(let tick) = event, let market {
+            commands = shared.portfolio.handle(tick: tick, market: market)
+            if several { label = configuration.engines[market].strategy.symbol }
         } else {
-            commands = shared.engine.handle(event)
+            (route, commands) = shared.portfolio.handle(event)
             shared.lastEvents.append("\(event.kind)")
             if shared.lastEvents.count > 10 { shared.lastEvents.removeFirst() }
+            if several {
+                switch route {
+                case .market(let index)?: label = configuration.engines[index].strategy.symbol
+                case .all?: label = "*"
+                case .unmatched?, nil: label = "?"
+                }
+            }
         }
-        try journal.append(event)
+        try journal.append(event, market: label)
         shared.unjournaledCommands = commands
         // Group commit: the event that causes an order reaches the OS before the order leaves, and every other
         // non-tick event and every 4 KiB are flushed too. Ticks that caused nothing may wait in the buffer: after
@@ -296,27 +376,42 @@ public final class TradingRuntime: Service {
         if !commands.isEmpty || !event.isTick || journal.pendingBytes >= 4 * 1024 {
             try journal.flush()
         }
+        record(event, market: market ?? route?.market, shared: &shared)
+        if journal.recordsSinceSnapshot >= configuration.snapshotEvery {
+            shared.unjournaledCommands = []  // the snapshot holds their effect
+            try journal.compact(to: shared.portfolio)
+            logger.debug("journal compacted")
+        }
+        return (commands, route)
+    }
+
+    /// The recording: ticks and regime switches of each market in its own file.
+    private func record(_ event: EngineEvent, market: Int?, shared: inout SharedState) {
+        func each(_ body: (ReflexTickWriter) -> Void) {
+            if let market {
+                shared.recorders[market].map(body)
+            } else {
+                for recorder in shared.recorders { recorder.map(body) }
+            }
+        }
         switch event {
-        case .tick(let tick): shared.recorder?.append(tick)
+        case .tick(let tick):
+            if let market { shared.recorders[market]?.append(tick) }
         case .regimeShift(let shift):
-            shared.recorder?.append(shift)
-            shared.recorder?.flush()
+            each {
+                $0.append(shift)
+                $0.flush()
+            }
         case .control(let c):
             if case .setMode(let mode) = c.action {
-                shared.recorder?.append(RegimeShift(mode: mode, source: .operator_, time: c.time))
+                each { $0.append(RegimeShift(mode: mode, source: .operator_, time: c.time)) }
             }
-            shared.recorder?.flush()
+            each { $0.flush() }
         default:
             // The recording is flushed at least once a second (timer events): a crash loses at most that much of
             // it, and nothing of the journal, which holds every tick too.
-            shared.recorder?.flush()
+            for recorder in shared.recorders { recorder?.flush() }
         }
-        if journal.recordsSinceSnapshot >= configuration.snapshotEvery {
-            shared.unjournaledCommands = []  // the snapshot holds their effect
-            try journal.compact(to: shared.engine)
-            logger.debug("journal compacted")
-        }
-        return commands
     }
 
     /// Sends one command in its own task; its outcome comes back as events.
@@ -369,6 +464,7 @@ public final class TradingRuntime: Service {
             "outcome": "\(outcome.map { "\($0.kind)" }.joined(separator: ","))",
         ]
         if case .tick(let tick) = event { metadata["tradeId"] = "\(tick.tradeID)" }
+        if several { metadata["symbol"] = "\(intent.symbol)" }
         logger.info("order sent", metadata: metadata)
     }
 
@@ -380,6 +476,11 @@ public final class TradingRuntime: Service {
         case .critical: logger.critical("\(notice.message)", metadata: metadata)
         }
     }
+}
+
+extension Portfolio.Route {
+    /// The one market of the route, if it has one.
+    var market: Int? { if case .market(let index) = self { index } else { nil } }
 }
 
 extension EngineCommand {

@@ -1,25 +1,27 @@
 import Logging
 import ReflexExchange
 
-/// One venue's three faces, built from a deployment config: the REST client and the two streams.
-/// Adding a venue is a case here and a folder in ReflexExchange; nothing else changes.
+/// One venue's faces, built from a deployment config: the REST client, the market streams of the markets (in
+/// market order) and the one account stream. Adding a venue is a case here and a folder in ReflexExchange;
+/// nothing else changes.
 struct VenueAdapter {
     let client: any ExchangeClient
-    let market: any MarketStream
+    let markets: [any MarketStream]
     let account: any AccountStream
 
     static func binance(
-        urls: BinanceURLs, credentials: BinanceCredentials, config: DeploymentConfig, symbol: String, logger: Logger
+        urls: BinanceURLs, credentials: BinanceCredentials, config: DeploymentConfig, logger: Logger
     ) -> VenueAdapter {
         let exchange = BinanceExchange(
             urls: urls, credentials: credentials,
             configuration: BinanceRESTConfiguration(recvWindow: Int64(config.exchange.recvWindowMs)), logger: logger)
         return VenueAdapter(
-            client: exchange, market: exchange.makeMarketStream(symbol: symbol), account: exchange.makeAccountStream())
+            client: exchange, markets: config.symbols.map { exchange.makeMarketStream(symbol: $0) },
+            account: exchange.makeAccountStream())
     }
 
     /// A real venue (or a stand-in at the URLs the config overrides).
-    static func make(config: DeploymentConfig, symbol: String, secrets: SecretStore, logger: Logger) throws
+    static func make(config: DeploymentConfig, secrets: SecretStore, logger: Logger) throws
         -> VenueAdapter
     {
         let exchange = config.exchange
@@ -32,7 +34,7 @@ struct VenueAdapter {
             if let stream = exchange.streamURL { urls.webSocket = stream }
             return binance(
                 urls: urls, credentials: BinanceCredentials(apiKey: key, secretKey: secret), config: config,
-                symbol: symbol, logger: logger)
+                logger: logger)
         case .bybit, .bybitTestnet:
             var urls: BybitURLs = config.venue == .bybit ? .mainnet : .testnet
             if let rest = exchange.restURL { urls.rest = rest }
@@ -42,16 +44,17 @@ struct VenueAdapter {
                 urls: urls, credentials: BybitCredentials(apiKey: key, secret: secret),
                 configuration: BybitRESTConfiguration(recvWindow: exchange.recvWindowMs), logger: logger)
             return VenueAdapter(
-                client: bybit, market: bybit.makeMarketStream(symbol: symbol), account: try bybit.makeAccountStream())
+                client: bybit, markets: config.symbols.map { bybit.makeMarketStream(symbol: $0) },
+                account: try bybit.makeAccountStream())
         case .deribit, .deribitTestnet:
             var urls: DeribitURLs = config.venue == .deribit ? .mainnet : .testnet
             if let stream = exchange.streamURL { urls.webSocket = stream }
             let deribit = DeribitExchange(
                 urls: urls, credentials: DeribitCredentials(clientID: key, clientSecret: secret), logger: logger)
             // Both streams share one session: make them before either runs.
-            let market = deribit.makeMarketStream(instrument: symbol)
-            let account = deribit.makeAccountStream(instruments: [symbol])
-            return VenueAdapter(client: deribit, market: market, account: account)
+            let markets = config.symbols.map { deribit.makeMarketStream(instrument: $0) }
+            let account = deribit.makeAccountStream(instruments: config.symbols)
+            return VenueAdapter(client: deribit, markets: markets, account: account)
         }
     }
 }
