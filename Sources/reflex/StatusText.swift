@@ -47,6 +47,18 @@ enum StatusText {
         } else {
             lines += marketLines(markets.first ?? b)
         }
+        let portfolio = b["portfolio"] as? [String: Any] ?? [:]
+        if let account = portfolio["account"] as? [String: Any] {
+            let ratio = (account["marginRatio"] as? Double).map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+            lines.append(
+                "account: margin ratio \(ratio) · wallet \(account["walletBalance"] ?? "-") · margin balance \(account["marginBalance"] ?? "-") · available \(account["availableBalance"] ?? "-")"
+            )
+        }
+        if let untraded = portfolio["untradedPositions"] as? [String: Any], !untraded.isEmpty {
+            lines.append(
+                "not traded by this bot (left alone): \(untraded.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+            )
+        }
         if let events = b["lastEvents"] as? [String], !events.isEmpty {
             lines.append("last events: \(events.suffix(5).joined(separator: ", "))")
         }

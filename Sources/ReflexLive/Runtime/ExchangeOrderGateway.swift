@@ -77,6 +77,10 @@ public struct ExchangeOrderGateway: OrderGateway {
             ?? PositionUpdate(symbol: symbol, quantity: .zero, entryPrice: .zero, time: now())
     }
 
+    public func allPositions() async throws -> [PositionUpdate] { try await client.positions(symbol: nil) }
+
+    public func account() async throws -> AccountSnapshot? { try await client.account() }
+
     public func instrumentRules(symbol: String) async throws -> InstrumentRules {
         try await client.instrumentRules(symbol: symbol)
     }

@@ -17,3 +17,10 @@ public protocol OrderGateway: Sendable {
     /// The venue's price and size rules for `symbol` (checked against the strategy's at start-up).
     func instrumentRules(symbol: String) async throws -> InstrumentRules
 }
+
+extension OrderGateway {
+    /// Every non-flat position of the account (start-up report of markets the bot does not trade).
+    public func allPositions() async throws -> [PositionUpdate] { [] }
+    /// The account's balances and margin totals (shown in status), when the venue reports them.
+    public func account() async throws -> AccountSnapshot? { nil }
+}

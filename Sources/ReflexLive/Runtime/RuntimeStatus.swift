@@ -1,4 +1,5 @@
 public import ReflexCore
+public import ReflexExchange
 
 /// What `reflex status` shows: every market's read-outs and the portfolio's, taken under the runtime's lock.
 ///
@@ -51,6 +52,27 @@ public struct PortfolioStatus: Sendable, Codable, Hashable {
     /// Account events that matched no market (logged, never applied).
     public var unmatchedEvents: Int
     public var limits: Limits
+    /// The venue's account totals at the last read (cross-margin figures across every market).
+    public var account: Account?
+    /// Positions the account holds in markets the bot does not trade (reported at start, left alone).
+    public var untradedPositions: [String: String] = [:]
+
+    public struct Account: Sendable, Codable, Hashable {
+        public var walletBalance: String
+        public var marginBalance: String
+        public var maintenanceMargin: String
+        public var availableBalance: String
+        /// Maintenance margin over margin balance: the account is liquidated at 1.
+        public var marginRatio: Double?
+
+        public init(_ a: AccountSnapshot) {
+            walletBalance = a.walletBalance.description
+            marginBalance = a.marginBalance.description
+            maintenanceMargin = a.maintenanceMargin.description
+            availableBalance = a.availableBalance.description
+            marginRatio = a.marginBalance.raw > 0 ? a.maintenanceMargin.doubleValue / a.marginBalance.doubleValue : nil
+        }
+    }
 
     public struct Limits: Sendable, Codable, Hashable {
         public var maxTotalNotional: String?

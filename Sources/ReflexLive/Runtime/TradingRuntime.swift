@@ -97,6 +97,10 @@ public final class TradingRuntime: Service {
         var placementsInFlight = 0
         /// Set once the final snapshot is written (or the journal failed): later events are not applied.
         var closed = false
+        /// The account's totals at the last read (status only: the engines size from their own results).
+        var account: AccountSnapshot?
+        /// Positions the account holds in markets the bot does not trade (reported, left alone).
+        var untradedPositions: [String: String] = [:]
     }
 
     /// Recovers the engine from the journal (or starts fresh) and opens the journal with a snapshot.
@@ -177,10 +181,13 @@ public final class TradingRuntime: Service {
     public func status() -> RuntimeStatus {
         let uptime = ContinuousClock.now - started
         return state.withLock {
-            RuntimeStatus(
+            var status = RuntimeStatus(
                 portfolio: $0.portfolio,
                 uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
                 lastEvents: $0.lastEvents)
+            status.portfolio.account = $0.account.map(PortfolioStatus.Account.init)
+            status.portfolio.untradedPositions = $0.untradedPositions
+            return status
         }
     }
 
@@ -208,6 +215,21 @@ public final class TradingRuntime: Service {
                 )
             }
         }
+        // The account may hold positions in markets this bot does not trade: said once, and left alone.
+        if let all = try? await gateway.allPositions() {
+            let traded = Set(configuration.engines.map(\.strategy.symbol))
+            let untraded = all.filter { !traded.contains($0.symbol) && !$0.quantity.isZero }
+            for position in untraded {
+                logger.warning(
+                    "the account holds a position in a market this bot does not trade; left alone",
+                    metadata: ["symbol": "\(position.symbol)", "quantity": "\(position.quantity)"])
+            }
+            state.withLock { shared in
+                shared.untradedPositions = Dictionary(
+                    untraded.map { ($0.symbol, $0.quantity.description) }, uniquingKeysWith: { $1 })
+            }
+        }
+        await refreshAccount()
         // Through the engines like every read: each holds every order until the answer, adopts the venue's
         // position and orders, cancels orphans of its own and protects what is open; fills of orders the journal
         // knows that arrive later are recognised as contained in the read. (Then the timer: the order budget's
@@ -254,8 +276,16 @@ public final class TradingRuntime: Service {
         }
     }
 
+    /// Reads the account's totals for status (margin ratio across markets); a failure keeps the last ones.
+    func refreshAccount() async {
+        guard let account = try? await gateway.account() else { return }
+        state.withLock { $0.account = account }
+    }
+
     /// A reconciliation the engine asked for: the venue's picture, or why it could not be read.
     private func reconciliation(_ request: ReconcileRequest) async -> EngineEvent {
+        // The account's figures with the first market's periodic read (one request per period, not per market).
+        if request.symbol == configuration.engines[0].strategy.symbol { await refreshAccount() }
         let now = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
         do {
             let venue = try await readVenue(request, now: now)
