@@ -50,7 +50,8 @@ struct PortfolioLoopTests {
 
     static func number(_ value: Any?) -> Double { Double((value as? String) ?? "") ?? 0 }
 
-    @Test("Both markets trade; the cap holds the second entry; per-market mode by CLI and webhook; kill -9 recovers both")
+    @Test(
+        "Both markets trade; the cap holds the second entry; per-market mode by CLI and webhook; kill -9 recovers both")
     func twoMarkets() async throws {
         let bot = try Self.makeBot()
         let venue = try ReflexProcess.start(
@@ -170,7 +171,8 @@ struct PortfolioLoopTests {
                 let position = try await venueClient.positions(symbol: symbol).first?.quantity ?? .zero
                 let working = Set(
                     (engine["workingOrders"] as? [[String: Any]] ?? []).compactMap { $0["clientOrderId"] as? String })
-                last += "\(symbol) engine \(working.sorted()) \(engine["position"] ?? "-") venue \(open.sorted()) \(position); "
+                last +=
+                    "\(symbol) engine \(working.sorted()) \(engine["position"] ?? "-") venue \(open.sorted()) \(position); "
                 if working != Set(open) || Quantity(engine["position"] as? String ?? "") != position { agreed = false }
             }
             if !agreed { try await Task.sleep(for: .milliseconds(250)) }

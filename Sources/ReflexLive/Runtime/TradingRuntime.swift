@@ -195,39 +195,26 @@ public final class TradingRuntime: Service {
     /// rules, adopt its position (the engine protects an unprotected one at once), forget orders the venue no longer
     /// has, and refuse to start when the venue holds orders for the symbol that this bot did not make.
     public func reconcile(now: Timestamp) async throws {
+        var markets: [StartupCheck.MarketSnapshot] = []
         for engine in configuration.engines {
             let symbol = engine.strategy.symbol
-            let problems = try await gateway.instrumentRules(symbol: symbol).problems(
-                trading: engine.strategy.instrument)
-            if !problems.isEmpty {
-                throw ReconciliationError(
-                    message:
-                        "the strategy's instrument rules for \(symbol) do not fit the venue's: \(problems.joined(separator: "; ")); fix \"instrument\" in the strategy file"
-                )
-            }
-            let prefix = engine.orderIDPrefix + "-"
-            let open = try await gateway.openOrders(symbol: symbol)
-            let foreign = open.filter { !$0.clientOrderID.rawValue.hasPrefix(prefix) }
-            if !foreign.isEmpty {
-                throw ReconciliationError(
-                    message:
-                        "the venue has \(foreign.count) open \(symbol) order(s) this bot did not place (\(foreign.prefix(3).map(\.clientOrderID.rawValue).joined(separator: ", "))); cancel them or use another account before starting"
-                )
-            }
+            markets.append(
+                StartupCheck.MarketSnapshot(
+                    symbol: symbol, orderIDPrefix: engine.orderIDPrefix, instrument: engine.strategy.instrument,
+                    rules: try await gateway.instrumentRules(symbol: symbol),
+                    openOrders: try await gateway.openOrders(symbol: symbol)))
         }
-        // The account may hold positions in markets this bot does not trade: said once, and left alone.
-        if let all = try? await gateway.allPositions() {
-            let traded = Set(configuration.engines.map(\.strategy.symbol))
-            let untraded = all.filter { !traded.contains($0.symbol) && !$0.quantity.isZero }
-            for position in untraded {
-                logger.warning(
-                    "the account holds a position in a market this bot does not trade; left alone",
-                    metadata: ["symbol": "\(position.symbol)", "quantity": "\(position.quantity)"])
-            }
-            state.withLock { shared in
-                shared.untradedPositions = Dictionary(
-                    untraded.map { ($0.symbol, $0.quantity.description) }, uniquingKeysWith: { $1 })
-            }
+        // Positions elsewhere on the account are only reported: a venue that cannot list them does not stop the bot.
+        let check = StartupCheck(markets: markets, accountPositions: (try? await gateway.allPositions()) ?? [])
+        if let refusal = check.refusals.first { throw ReconciliationError(message: refusal) }
+        for position in check.untradedPositions {
+            logger.warning(
+                "the account holds a position in a market this bot does not trade; left alone",
+                metadata: ["symbol": "\(position.symbol)", "quantity": "\(position.quantity)"])
+        }
+        state.withLock { shared in
+            shared.untradedPositions = Dictionary(
+                check.untradedPositions.map { ($0.symbol, $0.quantity.description) }, uniquingKeysWith: { $1 })
         }
         await refreshAccount()
         // Through the engines like every read: each holds every order until the answer, adopts the venue's
