@@ -46,6 +46,17 @@ public final class BinanceExchange: ExchangeClient {
 
     /// The aggregate-trade tape of `symbol`, gap-filled over this client's REST. Its trades also keep the reference
     /// price used to check a market order's minimum notional.
+    /// One socket for every symbol (the combined stream); reference prices kept per symbol.
+    public func makeMarketStream(
+        symbols: [String], configuration: ResilientWebSocketConfiguration = .init()
+    ) -> BinanceMarketStream {
+        let keys = symbols.map { $0.uppercased() }
+        return BinanceMarketStream(
+            symbols: symbols, rest: rest, configuration: configuration,
+            onTick: { [weak self] index, tick in self?.state.withLock { $0.lastPrices[keys[index]] = tick.price } },
+            logger: logger)
+    }
+
     public func makeMarketStream(
         symbol: String, configuration: ResilientWebSocketConfiguration = .init()
     ) -> BinanceMarketStream {

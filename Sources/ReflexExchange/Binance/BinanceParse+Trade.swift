@@ -19,6 +19,22 @@ extension BinanceParse {
         return fields.message()
     }
 
+    /// Reads a combined-stream message of several symbols: the trade, and which of `symbols` its `s` names (nil when
+    /// it names none of them, or none at all).
+    public static func trade(bytes: UnsafeBufferPointer<UInt8>, symbols: [String]) -> (
+        message: BinanceTradeMessage, symbol: Int?
+    ) {
+        var scanner = JSONByteScanner(bytes)
+        var fields = TradeFields()
+        scanner.skipWhitespace()
+        guard scanner.peek == UInt8(ascii: "{") else { return (.malformed(.notAnObject), nil) }
+        if let failure = scanTradeObject(&scanner, into: &fields, depth: 0) { return (.malformed(failure), nil) }
+        scanner.skipWhitespace()
+        guard scanner.atEnd else { return (.malformed(.badSyntax), nil) }
+        let index = fields.symbol.flatMap { range in symbols.firstIndex { scanner.matches(range, $0) } }
+        return (fields.message(), index)
+    }
+
     /// The fields of a trade event as they are found; the envelope's `data` object is scanned into the same record.
     struct TradeFields {
         var kind: Kind = .other
@@ -29,6 +45,8 @@ extension BinanceParse {
         var quantity: Quantity?
         var buyerIsMaker: Bool?
         var badDecimal = false
+        /// Where the `s` (symbol) value is in the message.
+        var symbol: Range<Int>?
 
         enum Kind { case other, aggTrade, trade }
 
@@ -117,6 +135,10 @@ extension BinanceParse {
             } else {
                 fields.quantity = Quantity(raw: raw, precision: precision)
             }
+        case UInt8(ascii: "s"):
+            guard scanner.peek == UInt8(ascii: "\"") else { return scanner.skipValue() ? nil : .badSyntax }
+            guard let value = scanner.stringRange() else { return .badSyntax }
+            fields.symbol = value
         case UInt8(ascii: "m"):
             if let value = scanner.boolean() {
                 fields.buyerIsMaker = value

@@ -32,6 +32,11 @@ public struct BinanceURLs: Hashable, Sendable {
         "\(webSocket)/market/ws/\(symbol.lowercased())@aggTrade"
     }
 
+    /// Several symbols' aggregate trades on one socket, each message in a `{"stream":…,"data":…}` envelope.
+    public func combinedAggTradeStream(symbols: [String]) -> String {
+        "\(webSocket)/market/stream?streams=" + symbols.map { "\($0.lowercased())@aggTrade" }.joined(separator: "/")
+    }
+
     /// Raw best bid/ask stream of one symbol (on `/public`).
     public func bookTickerStream(symbol: String) -> String {
         "\(webSocket)/public/ws/\(symbol.lowercased())@bookTicker"

@@ -58,6 +58,17 @@ struct JSONByteScanner {
         return true
     }
 
+    /// True when the bytes in `range` are exactly `text`'s UTF-8.
+    func matches(_ range: Range<Int>, _ text: String) -> Bool {
+        guard range.count == text.utf8.count else { return false }
+        var offset = range.lowerBound
+        for byte in text.utf8 {
+            guard bytes[offset] == byte else { return false }
+            offset += 1
+        }
+        return true
+    }
+
     /// A JSON integer that fits `Int64`; nil on fractions, exponents or overflow.
     mutating func integer() -> Int64? {
         var negative = false

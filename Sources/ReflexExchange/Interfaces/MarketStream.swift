@@ -28,3 +28,16 @@ extension MarketStream {
         }
     }
 }
+
+/// Receives a trade of market `index` (the stream's symbol order) and the instant its message arrived. It may run
+/// on a socket's event loop: it must not block.
+public typealias MarketTickSink = @Sendable (_ index: Int, _ tick: Tick, _ received: ContinuousClock.Instant) -> Void
+
+/// The live trade tapes of several instruments on one connection (Binance's combined stream, one Bybit socket with
+/// several topics).
+public protocol MultiMarketStream: Service {
+    /// The instruments, in the order their trades are numbered for the sink.
+    var symbols: [String] { get }
+    /// Runs the stream handing every trade to `sink` with its instrument's index (in order per instrument).
+    func run(deliveringToMarkets sink: @escaping MarketTickSink) async throws
+}

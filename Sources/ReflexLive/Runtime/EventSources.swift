@@ -19,6 +19,21 @@ public struct TickFeed: Service {
     }
 }
 
+/// Feeds one connection's trades of several markets into the runtime (the stream's symbols in market order).
+public struct MarketsTickFeed: Service {
+    let stream: any MultiMarketStream
+    let runtime: TradingRuntime
+    public init(stream: any MultiMarketStream, runtime: TradingRuntime) {
+        self.stream = stream
+        self.runtime = runtime
+    }
+    public func run() async throws {
+        try await stream.run { market, tick, received in
+            runtime.deliver(tick: tick, market: market, arrived: received)
+        }
+    }
+}
+
 /// Feeds an account stream's events (fills, order states, positions, margin calls) into the runtime.
 public struct AccountFeed: Service {
     let stream: any AccountStream

@@ -99,9 +99,8 @@ public struct LiveBot: Sendable {
         services.append(
             .init(
                 service: ReconciledTickFeed(
-                    feeds: adapter.markets.enumerated().map {
-                        TickFeed(stream: $0.element, runtime: runtime, market: $0.offset)
-                    }, runtime: runtime, paperVenue: paperVenue, logger: logger)))
+                    feeds: adapter.tickFeeds(runtime: runtime), runtime: runtime, paperVenue: paperVenue,
+                    logger: logger)))
         services.append(.init(service: PeriodicEvent.engineTimer(runtime: runtime, now: Self.wallClock)))
         services.append(
             .init(
@@ -152,8 +151,8 @@ public struct LiveBot: Sendable {
 /// Starts the market feed only after start-up reconciliation: the engine must know what the venue holds before
 /// it acts on a single trade. If the two cannot be reconciled the bot refuses to start.
 struct ReconciledTickFeed: Service {
-    /// One per market stream.
-    let feeds: [TickFeed]
+    /// The market streams' feeds.
+    let feeds: [any Service]
     let runtime: TradingRuntime
     let paperVenue: PaperVenue?
     let logger: Logger

@@ -1,13 +1,23 @@
 import Logging
 import ReflexExchange
+import ServiceLifecycle
 
 /// One venue's faces, built from a deployment config: the REST client, the market streams of the markets (in
 /// market order) and the one account stream. Adding a venue is a case here and a folder in ReflexExchange;
 /// nothing else changes.
 struct VenueAdapter {
     let client: any ExchangeClient
-    let markets: [any MarketStream]
+    /// One stream per market, in market order (venues without one connection for several markets).
+    var markets: [any MarketStream] = []
+    /// One connection for every market (Binance's combined stream).
+    var combined: (any MultiMarketStream)?
     let account: any AccountStream
+
+    /// The services that feed the markets' trades into `runtime`.
+    func tickFeeds(runtime: TradingRuntime) -> [any Service] {
+        if let combined { return [MarketsTickFeed(stream: combined, runtime: runtime)] }
+        return markets.enumerated().map { TickFeed(stream: $0.element, runtime: runtime, market: $0.offset) }
+    }
 
     static func binance(
         urls: BinanceURLs, credentials: BinanceCredentials, config: DeploymentConfig, logger: Logger
@@ -15,8 +25,14 @@ struct VenueAdapter {
         let exchange = BinanceExchange(
             urls: urls, credentials: credentials,
             configuration: BinanceRESTConfiguration(recvWindow: Int64(config.exchange.recvWindowMs)), logger: logger)
+        // Several markets share one combined-stream socket; one market keeps its raw stream.
+        if config.symbols.count > 1 {
+            return VenueAdapter(
+                client: exchange, combined: exchange.makeMarketStream(symbols: config.symbols),
+                account: exchange.makeAccountStream())
+        }
         return VenueAdapter(
-            client: exchange, markets: config.symbols.map { exchange.makeMarketStream(symbol: $0) },
+            client: exchange, markets: [exchange.makeMarketStream(symbol: config.symbols[0])],
             account: exchange.makeAccountStream())
     }
 

@@ -4,6 +4,26 @@ import ReflexExchange
 import Testing
 
 struct BinanceParseTradeTests {
+    @Test("A combined-stream trade names its market; a symbol not subscribed names none")
+    func combinedStreamSymbol() {
+        func parse(_ text: String) -> (BinanceTradeMessage, Int?) {
+            var text = text
+            return text.withUTF8 { BinanceParse.trade(bytes: $0, symbols: ["BTCUSDT", "ETHUSDT"]) }
+        }
+        let eth =
+            #"{"stream":"ethusdt@aggTrade","data":{"e":"aggTrade","E":1,"s":"ETHUSDT","a":7,"p":"2683.80","q":"0.002","f":1,"l":1,"T":1723161255611,"m":true}}"#
+        let (message, index) = parse(eth)
+        #expect(index == 1)
+        guard case .trade(let tick) = message else {
+            Issue.record("expected a trade, got \(message)")
+            return
+        }
+        #expect(tick.tradeID == 7 && tick.price == Price("2683.80")!)
+        #expect(parse(eth.replacingOccurrences(of: "ETHUSDT", with: "BTCUSDT")).1 == 0)
+        #expect(parse(eth.replacingOccurrences(of: "ETHUSDT", with: "SOLUSDT")).1 == nil)
+        #expect(parse(eth.replacingOccurrences(of: "ETHUSDT", with: "ETHUSD")).1 == nil, "exact match only")
+    }
+
     @Test func docsAggTradeSampleBecomesATick() throws {
         let message = BinanceParse.trade(try Fixture.text("aggTrade.json"))
         guard case .trade(let tick) = message else {
