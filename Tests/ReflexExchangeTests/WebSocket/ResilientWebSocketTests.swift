@@ -165,7 +165,8 @@ struct ResilientWebSocketTests {
             let socket = ResilientWebSocket(
                 url: "ws://127.0.0.1:\(port)/quiet", configuration: configuration, logger: testLogger("ws"))
             let events = try await whileRunning(socket) {
-                try await withTimeout {
+                // Generous: the whole suite in parallel beside the end-to-end processes once took 52 s here.
+                try await withTimeout(.seconds(120)) {
                     var events: [WebSocketEvent] = []
                     for await event in socket.events {
                         events.append(event)
@@ -241,17 +242,23 @@ struct ResilientWebSocketTests {
             for try await _ in inbound {}
         }
         let server = WebSocketServerConfiguration(autoPing: .enabled(timePeriod: period))
-        try await withLoopbackServer(router, webSocket: server) { port in
-            let socket = ResilientWebSocket(
-                url: "ws://127.0.0.1:\(port)/pinged", configuration: Self.fast, logger: testLogger("ws"))
-            try await whileRunning(socket) {
-                var iterator = socket.events.makeAsyncIterator()
-                #expect(await iterator.next() == .connected(connection: 1))
-                try await Task.sleep(for: period * 3 + .seconds(1))  // three pings, the first two checked
+        // A starved machine can delay one pong past the period; a client that never answers loses every attempt.
+        var attempts: [(connections: Int, reconnects: Int)] = []
+        while attempts.count < 3 && attempts.last.map({ $0.connections != 1 || $0.reconnects != 0 }) ?? true {
+            let attempt = try await withLoopbackServer(router, webSocket: server) { port in
+                let socket = ResilientWebSocket(
+                    url: "ws://127.0.0.1:\(port)/pinged", configuration: Self.fast, logger: testLogger("ws"))
+                try await whileRunning(socket) {
+                    var iterator = socket.events.makeAsyncIterator()
+                    #expect(await iterator.next() == .connected(connection: 1))
+                    try await Task.sleep(for: period * 3 + .seconds(1))  // three pings, the first two checked
+                }
+                return (socket.statistics.connections, socket.statistics.reconnects)
             }
-            #expect(socket.statistics.connections == 1)
-            #expect(socket.statistics.reconnects == 0)
+            attempts.append(attempt)
         }
+        #expect(attempts.last?.connections == 1, "\(attempts)")
+        #expect(attempts.last?.reconnects == 0, "\(attempts)")
     }
 
     @Test func gracefulShutdownStopsTheServiceAndFinishesEvents() async throws {
