@@ -1,8 +1,35 @@
 import ReflexCore
 
-/// `GET /fapi/v1/exchangeInfo` (A7) for the venue's one symbol.
+/// `GET /fapi/v1/exchangeInfo` (A7): every symbol the venue trades, with its filters.
 enum ExchangeInformation {
-    static func json(rules: VenueSymbolRules, serverTime: Int64) -> String {
+    static func json(rules: [VenueSymbolRules], serverTime: Int64) -> String {
+        var quoteAssets: [String] = []
+        for quote in rules.map(\.quoteAsset) where !quoteAssets.contains(quote) { quoteAssets.append(quote) }
+        let assets = quoteAssets.map { quote in
+            var asset = JSONText()
+            asset.string("asset", quote)
+            asset.bool("marginAvailable", true)
+            asset.decimal("autoAssetExchange", "-10000")
+            return asset.object
+        }
+
+        var o = JSONText()
+        o.string("timezone", "UTC")
+        o.int("serverTime", serverTime)
+        o.string("futuresType", "U_MARGINED")
+        o.raw(
+            "rateLimits",
+            #"[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":2400},"#
+                + #"{"rateLimitType":"ORDERS","interval":"MINUTE","intervalNum":1,"limit":1200},"#
+                + #"{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":300}]"#)
+        o.raw("exchangeFilters", "[]")
+        o.raw("assets", JSONText.array(assets))
+        o.raw("symbols", JSONText.array(rules.map(symbol)))
+        return o.object
+    }
+
+    /// One element of `symbols`.
+    private static func symbol(_ rules: VenueSymbolRules) -> String {
         func filter(_ type: String, _ fields: (inout JSONText) -> Void) -> String {
             var o = JSONText()
             o.string("filterType", type)
@@ -65,23 +92,6 @@ enum ExchangeInformation {
             ]))
         symbol.raw("timeInForce", quoted(["GTC", "IOC", "FOK", "GTX", "GTD"]))
 
-        var asset = JSONText()
-        asset.string("asset", rules.quoteAsset)
-        asset.bool("marginAvailable", true)
-        asset.decimal("autoAssetExchange", "-10000")
-
-        var o = JSONText()
-        o.string("timezone", "UTC")
-        o.int("serverTime", serverTime)
-        o.string("futuresType", "U_MARGINED")
-        o.raw(
-            "rateLimits",
-            #"[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":2400},"#
-                + #"{"rateLimitType":"ORDERS","interval":"MINUTE","intervalNum":1,"limit":1200},"#
-                + #"{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":300}]"#)
-        o.raw("exchangeFilters", "[]")
-        o.raw("assets", JSONText.array([asset.object]))
-        o.raw("symbols", JSONText.array([symbol.object]))
-        return o.object
+        return symbol.object
     }
 }

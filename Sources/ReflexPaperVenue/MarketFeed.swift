@@ -1,6 +1,9 @@
 import Synchronization
 
-/// Fans the replayed tape out to every market-data WebSocket and keeps the recent past for REST backfill.
+/// Fans the replayed tapes out to every market-data WebSocket and keeps each symbol's recent past for REST backfill.
+///
+/// Each symbol is one stream, `<symbol>@aggTrade`; a client may hold any of them, so a combined connection gets
+/// every subscribed symbol's trades in the order the merged replay publishes them (trade time).
 ///
 /// Each client gets its own bounded buffer; a client that falls that far behind is disconnected (Binance does the
 /// same) rather than allowed to grow the venue's memory. It then reconnects and backfills the gap over REST.
@@ -12,26 +15,39 @@ final class MarketFeed: Sendable {
     }
 
     private struct State {
-        var history: TradeHistory
+        /// Per symbol: its aggregate ids are its own, consecutive, as Binance numbers each symbol's trades.
+        var histories: [String: TradeHistory]
         var subscribers: [Int: Subscriber] = [:]
         var nextSubscriberID = 0
         var hadSubscriber = false
     }
 
-    let symbol: String
-    /// The one stream the venue serves, lower case as Binance names it: `btcusdt@aggtrade`.
-    let streamKey: String
-    /// The stream name as clients write it: `btcusdt@aggTrade`.
-    let streamName: String
+    /// A symbol's one stream.
+    private struct Stream {
+        /// Lower case, as Binance matches names: `btcusdt@aggtrade`.
+        let key: String
+        /// As clients write it: `btcusdt@aggTrade`.
+        let name: String
+    }
+
+    /// The traded symbols, upper case.
+    let symbols: [String]
+    private let streams: [String: Stream]
     private let bufferCapacity: Int
     private let state: Mutex<State>
 
-    init(symbol: String, historyCapacity: Int, bufferCapacity: Int) {
-        self.symbol = symbol
-        self.streamName = symbol.lowercased() + "@aggTrade"
-        self.streamKey = streamName.lowercased()
+    init(symbols: [String], historyCapacity: Int, bufferCapacity: Int) {
+        self.symbols = symbols
+        self.streams = Dictionary(
+            uniqueKeysWithValues: symbols.map { symbol in
+                let name = symbol.lowercased() + "@aggTrade"
+                return (symbol, Stream(key: name.lowercased(), name: name))
+            })
         self.bufferCapacity = bufferCapacity
-        self.state = Mutex(State(history: TradeHistory(capacity: historyCapacity)))
+        self.state = Mutex(
+            State(
+                histories: Dictionary(
+                    uniqueKeysWithValues: symbols.map { ($0, TradeHistory(capacity: historyCapacity)) })))
     }
 
     /// Registers a client; the stream ends when the client is dropped as too slow or the feed stops.
@@ -74,18 +90,19 @@ final class MarketFeed: Sendable {
         subscriber?.continuation.finish()
     }
 
-    /// Records the trade and sends it to every client subscribed to the symbol's aggTrade stream.
-    func publish(_ trade: ReplayedTrade) {
+    /// Records the trade of `symbol` and sends it to every client subscribed to that symbol's aggTrade stream.
+    func publish(_ trade: ReplayedTrade, symbol: String) {
+        guard let stream = streams[symbol] else { return }
         let payload = trade.streamPayload(symbol: symbol)
         var combinedPayload: String?
         let dropped: [Subscriber] = state.withLock { state in
-            state.history.append(trade)
+            state.histories[symbol]?.append(trade)
             var slow: [Int] = []
-            for (id, subscriber) in state.subscribers where subscriber.streams.contains(streamKey) {
+            for (id, subscriber) in state.subscribers where subscriber.streams.contains(stream.key) {
                 let message: String
                 if subscriber.combined {
                     if combinedPayload == nil {
-                        combinedPayload = #"{"stream":"\#(streamName)","data":\#(payload)}"#
+                        combinedPayload = #"{"stream":"\#(stream.name)","data":\#(payload)}"#
                     }
                     message = combinedPayload!
                 } else {
@@ -115,14 +132,15 @@ final class MarketFeed: Sendable {
         }
     }
 
-    /// `GET /fapi/v1/aggTrades`: by id, by time window, or the latest.
-    func history(fromID: Int64?, startTime: Int64?, endTime: Int64?, limit: Int) -> [ReplayedTrade] {
+    /// `GET /fapi/v1/aggTrades` for `symbol`: by id, by time window, or the latest.
+    func history(symbol: String, fromID: Int64?, startTime: Int64?, endTime: Int64?, limit: Int) -> [ReplayedTrade] {
         state.withLock { state in
-            if let fromID { return state.history.trades(fromID: fromID, limit: limit) }
+            guard let history = state.histories[symbol] else { return [] }
+            if let fromID { return history.trades(fromID: fromID, limit: limit) }
             if startTime != nil || endTime != nil {
-                return state.history.trades(startTime: startTime, endTime: endTime, limit: limit)
+                return history.trades(startTime: startTime, endTime: endTime, limit: limit)
             }
-            return state.history.latest(limit: limit)
+            return history.latest(limit: limit)
         }
     }
 }

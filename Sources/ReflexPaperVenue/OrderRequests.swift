@@ -3,6 +3,8 @@ import ReflexCore
 /// A validated `POST /fapi/v1/order` (A4): MARKET or LIMIT. Conditional types belong to the algo endpoint (`-4120`).
 struct NewOrderRequest: Sendable {
     let symbol: String
+    /// The rules of `symbol`, which the order was checked against.
+    let rules: VenueSymbolRules
     let side: Side
     /// Limit price; nil for MARKET.
     let limitPrice: Price?
@@ -13,9 +15,11 @@ struct NewOrderRequest: Sendable {
     /// `newOrderRespType=RESULT`: a MARKET order answers with its fill.
     let wantsResult: Bool
 
-    init(_ p: RequestParameters, rules: VenueSymbolRules) throws(BinanceAPIError) {
+    /// - Parameter markets: the rules of every symbol the venue trades; another symbol is `-1121`.
+    init(_ p: RequestParameters, markets: [String: VenueSymbolRules]) throws(BinanceAPIError) {
         symbol = try p.required("symbol").uppercased()
-        guard symbol == rules.symbol else { throw .badSymbol }
+        guard let rules = markets[symbol] else { throw .badSymbol }
+        self.rules = rules
         side = try Self.side(p)
         let type = try p.required("type").uppercased()
         switch type {
@@ -72,6 +76,8 @@ struct NewOrderRequest: Sendable {
 /// A validated `POST /fapi/v1/algoOrder` (A5): a conditional STOP_MARKET or TAKE_PROFIT_MARKET.
 struct NewAlgoOrderRequest: Sendable {
     let symbol: String
+    /// The rules of `symbol`, which the order was checked against.
+    let rules: VenueSymbolRules
     let side: Side
     /// `STOP_MARKET` or `TAKE_PROFIT_MARKET`.
     let orderType: String
@@ -82,12 +88,14 @@ struct NewAlgoOrderRequest: Sendable {
     let closePosition: Bool
     let clientAlgoID: String?
 
-    init(_ p: RequestParameters, rules: VenueSymbolRules) throws(BinanceAPIError) {
+    /// - Parameter markets: the rules of every symbol the venue trades; another symbol is `-1121`.
+    init(_ p: RequestParameters, markets: [String: VenueSymbolRules]) throws(BinanceAPIError) {
         guard try p.required("algoType").uppercased() == "CONDITIONAL" else {
             throw BinanceAPIError(code: -1102, parameter: "algoType")
         }
         symbol = try p.required("symbol").uppercased()
-        guard symbol == rules.symbol else { throw .badSymbol }
+        guard let rules = markets[symbol] else { throw .badSymbol }
+        self.rules = rules
         side = try NewOrderRequest.side(p)
         let type = try p.required("type").uppercased()
         switch type {

@@ -6,13 +6,17 @@ import ReflexCore
 import Synchronization
 
 extension PaperVenue {
-    /// The `/fapi` routes (A4–A7, A11).
+    /// The `/fapi` routes (A4–A7, A11). Symbol-bound routes dispatch by `symbol`; a symbol the venue does not trade
+    /// is Binance's `-1121`.
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let exchange = self.exchange
-        let rules = configuration.rules
+        let markets = Dictionary(uniqueKeysWithValues: configuration.markets.map { ($0.symbol, $0.rules) })
+        let symbols = configuration.markets.map(\.symbol)
+        let allRules = configuration.markets.map(\.rules)
         let feed = marketFeed
         let userData = self.userData
+        let precision: @Sendable (String) -> UInt8 = { markets[$0]?.pricePrecision ?? 8 }
 
         router.get("fapi/v1/ping") { request, context in
             await self.respond(request, context, security: nil) { _ in "{}" }
@@ -24,32 +28,39 @@ extension PaperVenue {
         }
         router.get("fapi/v1/exchangeInfo") { request, context in
             await self.respond(request, context, security: nil) { _ in
-                ExchangeInformation.json(rules: rules, serverTime: PaperVenue.wallClockMilliseconds)
+                ExchangeInformation.json(rules: allRules, serverTime: PaperVenue.wallClockMilliseconds)
             }
         }
+        // Without `symbol` Binance lists every symbol; a one-market venue keeps answering with its one object.
         router.get("fapi/v1/ticker/price") { request, context in
             await self.respond(request, context, security: nil) { p in
-                if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
-                let price = await exchange.markPrice ?? .zero
-                let time = await exchange.now
-                return #"{"symbol":"\#(rules.symbol)","price":"\#(price)","time":\#(time)}"#
+                if let symbol = try Self.optionalSymbol(p, markets) ?? (symbols.count == 1 ? symbols[0] : nil) {
+                    return await exchange.tickerPriceJSON(symbol: symbol)
+                }
+                var rows: [String] = []
+                for symbol in symbols { rows.append(await exchange.tickerPriceJSON(symbol: symbol)) }
+                return JSONText.array(rows)
             }
         }
         router.get("fapi/v1/premiumIndex") { request, context in
             await self.respond(request, context, security: nil) { p in
-                if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
-                return await exchange.premiumIndexJSON()
+                if let symbol = try Self.optionalSymbol(p, markets) ?? (symbols.count == 1 ? symbols[0] : nil) {
+                    return await exchange.premiumIndexJSON(symbol: symbol)
+                }
+                var rows: [String] = []
+                for symbol in symbols { rows.append(await exchange.premiumIndexJSON(symbol: symbol)) }
+                return JSONText.array(rows)
             }
         }
         router.get("fapi/v1/aggTrades") { request, context in
             await self.respond(request, context, security: nil) { p in
-                guard try p.required("symbol").uppercased() == rules.symbol else { throw BinanceAPIError.badSymbol }
+                let symbol = try Self.tradedSymbol(p, markets)
                 let limit = Int(try p.int64("limit") ?? 500)
                 guard (1...1000).contains(limit) else {
                     throw BinanceAPIError(code: -1130, msg: "Data sent for parameter 'limit' is not valid.")
                 }
                 let trades = feed.history(
-                    fromID: try p.int64("fromId"), startTime: try p.int64("startTime"),
+                    symbol: symbol, fromID: try p.int64("fromId"), startTime: try p.int64("startTime"),
                     endTime: try p.int64("endTime"), limit: limit)
                 return JSONText.array(trades.map(\.restPayload))
             }
@@ -58,54 +69,55 @@ extension PaperVenue {
         // Orders.
         router.post("fapi/v1/order") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                let request = try NewOrderRequest(p, rules: rules)
+                let request = try NewOrderRequest(p, markets: markets)
                 var order = try await exchange.placeOrder(request)
                 if request.wantsResult && request.limitPrice == nil {
-                    // RESULT answers a MARKET order with its fill; here that is the next replayed trade.
+                    // RESULT answers a MARKET order with its fill; here that is the symbol's next replayed trade.
                     let deadline = ContinuousClock.now + .seconds(3)
                     while order.status == .new && ContinuousClock.now < deadline {
                         try await Task.sleep(for: .milliseconds(1))
-                        order = try await exchange.order(orderID: order.orderID, clientOrderID: nil)
+                        order = try await exchange.order(
+                            symbol: request.symbol, orderID: order.orderID, clientOrderID: nil)
                     }
                 }
-                return order.json(pricePrecision: rules.pricePrecision, includeTime: false)
+                return order.json(pricePrecision: request.rules.pricePrecision, includeTime: false)
             }
         }
         router.delete("fapi/v1/order") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                try Self.checkSymbol(p, rules)
+                let symbol = try Self.tradedSymbol(p, markets)
                 let (orderID, clientID) = try Self.orderReference(p, id: "orderId", clientID: "origClientOrderId")
-                let order = try await exchange.cancelOrder(orderID: orderID, clientOrderID: clientID)
-                return order.json(pricePrecision: rules.pricePrecision, includeTime: false)
+                let order = try await exchange.cancelOrder(symbol: symbol, orderID: orderID, clientOrderID: clientID)
+                return order.json(pricePrecision: precision(symbol), includeTime: false)
             }
         }
         router.get("fapi/v1/order") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                try Self.checkSymbol(p, rules)
+                let symbol = try Self.tradedSymbol(p, markets)
                 let (orderID, clientID) = try Self.orderReference(p, id: "orderId", clientID: "origClientOrderId")
-                return try await exchange.order(orderID: orderID, clientOrderID: clientID)
-                    .json(pricePrecision: rules.pricePrecision)
+                return try await exchange.order(symbol: symbol, orderID: orderID, clientOrderID: clientID)
+                    .json(pricePrecision: precision(symbol))
             }
         }
+        // Without `symbol`: every symbol's open orders, as Binance allows.
         router.get("fapi/v1/openOrders") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
+                let symbol = try Self.optionalSymbol(p, markets)
                 return JSONText.array(
-                    await exchange.openOrders().map { $0.json(pricePrecision: rules.pricePrecision) })
+                    await exchange.openOrders(symbol: symbol).map { $0.json(pricePrecision: precision($0.symbol)) })
             }
         }
         router.delete("fapi/v1/allOpenOrders") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                try Self.checkSymbol(p, rules)
-                await exchange.cancelAllOpenOrders()
+                await exchange.cancelAllOpenOrders(symbol: try Self.tradedSymbol(p, markets))
                 return #"{"code":200,"msg":"The operation of cancel all open order is done."}"#
             }
         }
 
-        // Conditional orders on the Algo Service.
+        // Conditional orders on the Algo Service. Cancel and query go by algo id alone, as on Binance.
         router.post("fapi/v1/algoOrder") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                try await exchange.placeAlgoOrder(NewAlgoOrderRequest(p, rules: rules)).json()
+                try await exchange.placeAlgoOrder(NewAlgoOrderRequest(p, markets: markets)).json()
             }
         }
         router.delete("fapi/v1/algoOrder") { request, context in
@@ -124,8 +136,8 @@ extension PaperVenue {
         }
         router.get("fapi/v1/openAlgoOrders") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
-                return JSONText.array(await exchange.openAlgoOrders().map { $0.json() })
+                let symbol = try Self.optionalSymbol(p, markets)
+                return JSONText.array(await exchange.openAlgoOrders(symbol: symbol).map { $0.json() })
             }
         }
 
@@ -133,8 +145,7 @@ extension PaperVenue {
         for version in ["v2", "v3"] {
             router.get("fapi/\(version)/positionRisk") { request, context in
                 await self.respond(request, context, security: .signed) { p in
-                    if p["symbol"] != nil { try Self.checkSymbol(p, rules) }
-                    return await exchange.positionRiskJSON()
+                    await exchange.positionRiskJSON(symbol: try Self.optionalSymbol(p, markets))
                 }
             }
             router.get("fapi/\(version)/account") { request, context in
@@ -146,29 +157,29 @@ extension PaperVenue {
         }
         router.post("fapi/v1/leverage") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                try Self.checkSymbol(p, rules)
+                let symbol = try Self.tradedSymbol(p, markets)
                 guard let leverage = try p.int64("leverage") else { throw BinanceAPIError(parameter: "leverage") }
-                try await exchange.setLeverage(Int(leverage))
-                let maxNotional = rules.maxQuantity.description
-                return #"{"leverage":\#(leverage),"maxNotionalValue":"\#(maxNotional)","symbol":"\#(rules.symbol)"}"#
+                try await exchange.setLeverage(Int(leverage), symbol: symbol)
+                let maxNotional = markets[symbol]?.maxQuantity.description ?? "0"
+                return #"{"leverage":\#(leverage),"maxNotionalValue":"\#(maxNotional)","symbol":"\#(symbol)"}"#
             }
         }
         router.post("fapi/v1/positionMargin") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                try Self.checkSymbol(p, rules)
+                let symbol = try Self.tradedSymbol(p, markets)
                 guard let amount = try p.decimal("amount", as: Money.self), amount.raw > 0 else {
                     throw BinanceAPIError(parameter: "amount")
                 }
                 guard try p.int64("type") == 1 else {
                     throw BinanceAPIError(code: -1130, msg: "The paper venue only adds margin (type 1).")
                 }
-                try await exchange.addPositionMargin(amount, time: PaperVenue.wallClockMilliseconds)
+                try await exchange.addPositionMargin(amount, symbol: symbol, time: PaperVenue.wallClockMilliseconds)
                 return #"{"amount":\#(amount),"code":200,"msg":"Successfully modify position margin.","type":1}"#
             }
         }
         router.post("fapi/v1/marginType") { request, context in
             await self.respond(request, context, security: .signed) { p in
-                try Self.checkSymbol(p, rules)
+                _ = try Self.tradedSymbol(p, markets)
                 guard try p.required("marginType").uppercased() == "ISOLATED" else {
                     throw BinanceAPIError(code: -4046, msg: "The paper venue only supports ISOLATED margin.")
                 }
@@ -252,8 +263,21 @@ extension PaperVenue {
         return configuration.faults.serviceUnavailableExecutes ? .unknownOutcome : .unavailable
     }
 
-    private static func checkSymbol(_ p: RequestParameters, _ rules: VenueSymbolRules) throws {
-        guard try p.required("symbol").uppercased() == rules.symbol else { throw BinanceAPIError.badSymbol }
+    /// The `symbol` parameter, which must name a traded symbol: `-1102` when missing, `-1121` when not traded.
+    private static func tradedSymbol(
+        _ p: RequestParameters, _ markets: [String: VenueSymbolRules]
+    ) throws(BinanceAPIError) -> String {
+        let symbol = try p.required("symbol").uppercased()
+        guard markets[symbol] != nil else { throw .badSymbol }
+        return symbol
+    }
+
+    /// The optional `symbol` parameter: nil when absent (every symbol), `-1121` when it names an untraded one.
+    private static func optionalSymbol(
+        _ p: RequestParameters, _ markets: [String: VenueSymbolRules]
+    ) throws(BinanceAPIError) -> String? {
+        guard p["symbol"] != nil else { return nil }
+        return try tradedSymbol(p, markets)
     }
 
     /// An order named by venue id or client id; one of the two is mandatory.

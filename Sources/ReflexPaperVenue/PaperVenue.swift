@@ -9,9 +9,10 @@ import Synchronization
 /// A local exchange on loopback that speaks the Binance USDⓈ-M futures subset Reflex uses, so the real Binance
 /// adapter talks to it unchanged but for the base URL.
 ///
-/// It replays a recorded tape as `aggTrade` streams, matches orders against it with the backtester's
-/// `SimulatedVenue`, keeps an isolated-margin account, and reports fills, positions, margin calls and liquidations
-/// on the user data stream and as signed webhooks.
+/// It replays one recorded tape per symbol as `aggTrade` streams (several tapes merged on one clock), matches each
+/// symbol's orders against its own tape with the backtester's `SimulatedVenue`, keeps one isolated-margin account
+/// (one wallet, a position per symbol), and reports fills, positions, margin calls and liquidations on the user
+/// data stream and as signed webhooks.
 ///
 /// ```swift
 /// let venue = PaperVenue(configuration: .init(symbol: "BTCUSDT", tape: .file(path: path), port: 0))
@@ -37,11 +38,15 @@ public final class PaperVenue: Service {
     let usedWeight = Mutex<(minute: Int64, count: Int)>((0, 0))
 
     /// Builds the venue; nothing listens until ``run()``.
+    /// - Precondition: `configuration.markets` is not empty and names each symbol once (`markets` is settable, so
+    ///   the initializer's check alone does not cover it).
     public init(configuration: PaperVenueConfiguration, logger: Logger = Logger(label: "reflex.venue")) {
+        let symbols = configuration.markets.map(\.symbol)
+        precondition(!symbols.isEmpty && Set(symbols).count == symbols.count, "markets must name distinct symbols")
         self.configuration = configuration
         self.logger = logger
         marketFeed = MarketFeed(
-            symbol: configuration.symbol, historyCapacity: configuration.tradeHistoryCapacity,
+            symbols: configuration.markets.map(\.symbol), historyCapacity: configuration.tradeHistoryCapacity,
             bufferCapacity: configuration.clientBufferCapacity)
         userData = UserDataFeed(
             validity: configuration.listenKeyValidity, bufferCapacity: configuration.clientBufferCapacity)
@@ -69,12 +74,17 @@ public final class PaperVenue: Service {
                 let bound = channel.localAddress?.port ?? configuration.port
                 self.port.withLock { $0 = bound }
                 let base = "\(configuration.host):\(bound)"
+                let symbols = configuration.markets.map(\.symbol)
+                let streams = symbols.map { $0.lowercased() + "@aggTrade" }.joined(separator: "/")
+                let market =
+                    symbols.count == 1
+                    ? "ws://\(base)/market/ws/\(streams)" : "ws://\(base)/market/stream?streams=\(streams)"
                 logger.info(
                     "paper venue listening",
                     metadata: [
-                        "rest": "http://\(base)",
-                        "market": "ws://\(base)/market/ws/\(configuration.symbol.lowercased())@aggTrade",
-                        "private": "ws://\(base)/private/ws/<listenKey>", "symbol": "\(configuration.symbol)",
+                        "rest": "http://\(base)", "market": "\(market)",
+                        "private": "ws://\(base)/private/ws/<listenKey>",
+                        "symbol": "\(symbols.joined(separator: ","))",
                     ])
             },
             logger: logger)

@@ -2,8 +2,11 @@ import Crypto
 public import ReflexBacktest
 public import ReflexCore
 
-/// Everything a `PaperVenue` needs: where to listen, what tape to replay and how fast, the account, the
+/// Everything a `PaperVenue` needs: where to listen, which markets to replay and how fast, the account, the
 /// credentials it checks, where to post webhooks, and which faults to inject.
+///
+/// One venue trades one or more ``Market``s on one account, as one Binance account trades many symbols: one REST
+/// port, one WebSocket base, one USDT wallet, an isolated position per symbol.
 public struct PaperVenueConfiguration: Sendable {
     /// The API key and secret the venue checks requests against.
     public struct Credentials: Sendable {
@@ -92,13 +95,23 @@ public struct PaperVenueConfiguration: Sendable {
     public var host: String
     /// TCP port; 0 picks a free one (see ``PaperVenue/boundPort()``).
     public var port: Int
-    /// Exchange symbol of the tape, upper case.
-    public var symbol: String
-    /// The recorded trades to replay.
-    public var tape: Tape
+    /// The markets the venue trades, in the order it lists them (`exchangeInfo`, `positionRisk`); never empty,
+    /// symbols distinct.
+    public var markets: [Market]
+    /// The first market's symbol (the only one of a one-market venue).
+    public var symbol: String {
+        get { markets[0].symbol }
+        set { markets[0].symbol = newValue }
+    }
+    /// The first market's tape.
+    public var tape: Tape {
+        get { markets[0].tape }
+        set { markets[0].tape = newValue }
+    }
     /// Replay speed: 1 = real time, 10 = ten times faster; `.infinity` = as fast as clients read.
     public var speed: Double
-    /// Replay the tape again after its end, times shifted so they keep increasing.
+    /// Replay the tapes again after their end, times shifted so they keep increasing. With several markets a pass
+    /// ends when the longest tape ends, and every tape restarts together, shifted by the same amount.
     public var loop: Bool
     /// Tape-time pause inserted between the end of one pass and the start of the next.
     public var loopGap: Timestamp.Duration
@@ -110,15 +123,21 @@ public struct PaperVenueConfiguration: Sendable {
     public var webhook: Webhook?
     /// Starting USDT wallet balance.
     public var initialBalance: Money
-    /// Leverage of the isolated position (changeable over `POST /fapi/v1/leverage`).
+    /// Starting leverage of every symbol's isolated position (each changeable over `POST /fapi/v1/leverage`).
     public var leverage: Int
-    /// Binance's rules for the symbol; taken from ``VenueSymbolRules/forSymbol(_:)`` unless set.
-    public var rules: VenueSymbolRules
-    /// Fees, slippage and latency of the matching engine (the backtester's `SimulatedVenue`).
-    public var matching: SimulatedVenue.Configuration
+    /// The first market's rules.
+    public var rules: VenueSymbolRules {
+        get { markets[0].rules }
+        set { markets[0].rules = newValue }
+    }
+    /// The first market's matching-engine settings.
+    public var matching: SimulatedVenue.Configuration {
+        get { markets[0].matching }
+        set { markets[0].matching = newValue }
+    }
     /// Margin ratio at which a `MARGIN_CALL` / `margin.warning` is sent (re-armed when it falls back below).
     public var marginCallThreshold: Double
-    /// Recent trades kept for `GET /fapi/v1/aggTrades`.
+    /// Recent trades kept per symbol for `GET /fapi/v1/aggTrades`.
     public var tradeHistoryCapacity: Int
     /// Messages buffered per WebSocket client before the venue disconnects it as too slow (as Binance does).
     public var clientBufferCapacity: Int
@@ -136,10 +155,27 @@ public struct PaperVenueConfiguration: Sendable {
         marginCallThreshold: Double = 0.8, tradeHistoryCapacity: Int = 100_000, clientBufferCapacity: Int = 100_000,
         listenKeyValidity: Duration = .seconds(3600), faults: Faults = .none
     ) {
-        let symbol = symbol.uppercased()
-        let rules = rules ?? VenueSymbolRules.forSymbol(symbol)
-        self.symbol = symbol
-        self.tape = tape
+        self.init(
+            markets: [Market(symbol: symbol, tape: tape, rules: rules, matching: matching)], host: host, port: port,
+            speed: speed, loop: loop, loopGap: loopGap, tapeStart: tapeStart, credentials: credentials,
+            webhook: webhook, initialBalance: initialBalance, leverage: leverage,
+            marginCallThreshold: marginCallThreshold, tradeHistoryCapacity: tradeHistoryCapacity,
+            clientBufferCapacity: clientBufferCapacity, listenKeyValidity: listenKeyValidity, faults: faults)
+    }
+
+    /// A venue trading every one of `markets` on one account; every other setting has a working default.
+    /// - Precondition: `markets` is not empty and names each symbol once.
+    public init(
+        markets: [Market], host: String = "127.0.0.1", port: Int = 8765, speed: Double = 1, loop: Bool = false,
+        loopGap: Timestamp.Duration = .seconds(1), tapeStart: TapeStart = .immediately,
+        credentials: Credentials? = nil, webhook: Webhook? = nil, initialBalance: Money = Money(integer: 10_000),
+        leverage: Int = 10, marginCallThreshold: Double = 0.8, tradeHistoryCapacity: Int = 100_000,
+        clientBufferCapacity: Int = 100_000, listenKeyValidity: Duration = .seconds(3600), faults: Faults = .none
+    ) {
+        precondition(!markets.isEmpty, "a paper venue needs at least one market")
+        precondition(
+            Set(markets.map(\.symbol)).count == markets.count, "a paper venue lists each symbol once")
+        self.markets = markets
         self.host = host
         self.port = port
         self.speed = speed
@@ -150,12 +186,15 @@ public struct PaperVenueConfiguration: Sendable {
         self.webhook = webhook
         self.initialBalance = initialBalance
         self.leverage = leverage
-        self.rules = rules
-        self.matching = matching ?? SimulatedVenue.Configuration(tickSize: rules.tickSize)
         self.marginCallThreshold = marginCallThreshold
         self.tradeHistoryCapacity = tradeHistoryCapacity
         self.clientBufferCapacity = clientBufferCapacity
         self.listenKeyValidity = listenKeyValidity
         self.faults = faults
+    }
+
+    /// The market trading `symbol` (upper case), if the venue trades it.
+    func market(_ symbol: String) -> Market? {
+        markets.first { $0.symbol == symbol }
     }
 }

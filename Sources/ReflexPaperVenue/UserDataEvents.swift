@@ -53,24 +53,23 @@ enum UserDataEvents {
         return event.object
     }
 
-    /// `ACCOUNT_UPDATE` with reason ORDER: the USDT balance and the symbol's position.
-    static func accountUpdate(
-        _ account: IsolatedMarginAccount, rules: VenueSymbolRules, mark: Price, eventTime: Int64
-    ) -> String {
+    /// `ACCOUNT_UPDATE` with reason ORDER: the one USDT balance and the position of the symbol that changed.
+    static func accountUpdate(_ account: FuturesAccount, symbol: String, mark: Price, eventTime: Int64) -> String {
+        let isolated = account.position(symbol)
         var balance = JSONText()
         balance.string("a", account.asset)
         balance.decimal("wb", account.walletBalance)
-        balance.decimal("cw", account.walletBalance - account.isolatedWallet)
+        balance.decimal("cw", account.crossWalletBalance)
         balance.decimal("bc", Money.zero)
         var position = JSONText()
-        position.string("s", rules.symbol)
-        position.decimal("pa", account.positionAmount)
-        position.decimal("ep", account.entryPrice)
-        position.decimal("bep", account.entryPrice)
-        position.decimal("cr", account.accumulatedRealized)
-        position.decimal("up", account.unrealizedProfit(mark: mark))
+        position.string("s", symbol)
+        position.decimal("pa", isolated.amount)
+        position.decimal("ep", isolated.entryPrice)
+        position.decimal("bep", isolated.entryPrice)
+        position.decimal("cr", isolated.accumulatedRealized)
+        position.decimal("up", isolated.unrealizedProfit(mark: mark))
         position.string("mt", "isolated")
-        position.decimal("iw", account.isolatedWallet)
+        position.decimal("iw", isolated.isolatedWallet)
         position.string("ps", "BOTH")
         var data = JSONText()
         data.string("m", "ORDER")
@@ -84,19 +83,17 @@ enum UserDataEvents {
         return event.object
     }
 
-    /// `MARGIN_CALL` for the isolated position.
-    static func marginCall(
-        _ account: IsolatedMarginAccount, rules: VenueSymbolRules, mark: Price, eventTime: Int64
-    ) -> String {
+    /// `MARGIN_CALL` for the symbol's isolated position.
+    static func marginCall(_ isolated: IsolatedPosition, symbol: String, mark: Price, eventTime: Int64) -> String {
         var position = JSONText()
-        position.string("s", rules.symbol)
+        position.string("s", symbol)
         position.string("ps", "BOTH")
-        position.decimal("pa", account.positionAmount)
+        position.decimal("pa", isolated.amount)
         position.string("mt", "ISOLATED")
-        position.decimal("iw", account.isolatedWallet)
+        position.decimal("iw", isolated.isolatedWallet)
         position.decimal("mp", mark)
-        position.decimal("up", account.unrealizedProfit(mark: mark))
-        position.decimal("mm", account.maintenanceMargin(mark: mark))
+        position.decimal("up", isolated.unrealizedProfit(mark: mark))
+        position.decimal("mm", isolated.maintenanceMargin(mark: mark))
         var event = JSONText()
         event.string("e", "MARGIN_CALL")
         event.int("E", eventTime)

@@ -12,33 +12,47 @@ extension Reflex {
         static let configuration = CommandConfiguration(
             abstract: "Run a local paper exchange that speaks Binance USDⓈ-M futures.",
             discussion: """
-                Replays a recorded tick file as aggTrade streams and matches orders against it, so the real \
+                Replays recorded tick files as aggTrade streams and matches orders against them, so the real \
                 Binance adapter (or any Binance USDⓈ-M client library) trades against it with no account and \
                 no internet. Point the client's REST base at http://HOST:PORT and its WebSocket base at \
                 ws://HOST:PORT.
+
+                One --ticks per symbol: every file replays on one port and one account (one USDT wallet, an \
+                isolated position per symbol), merged by trade time on one clock. With --loop, a pass ends when \
+                the longest file ends and every file restarts together.
 
                 Endpoints:
                   REST  /fapi/v1/time, exchangeInfo, aggTrades, order, openOrders,
                         algoOrder, openAlgoOrders, listenKey, leverage;
                         /fapi/v3/positionRisk, account, balance
                   WS    /market/ws/btcusdt@aggTrade
-                        /market/stream?streams=btcusdt@aggTrade
+                        /market/stream?streams=btcusdt@aggTrade/ethusdt@aggTrade
                         /private/ws/<listenKey>
 
-                The symbol comes from the file when it says, else --symbol, else a
-                Binance-style file name (BTCUSDT-trades-...). Secrets come only from
+                Each file's symbol comes from the file when it says, else --symbol (only
+                with a single --ticks), else a Binance-style file name (BTCUSDT-trades-...).
+                Two files of the same symbol are an error. Secrets come only from
                 environment variables.
 
                 Example:
                   export VENUE_KEY=k VENUE_SECRET=s
-                  reflex venue --ticks BTCUSDT-trades-2024-08-08.csv --speed 10 --loop \\
+                  reflex venue --ticks BTCUSDT-trades-2024-08-08.csv \\
+                    --ticks ETHUSDT-trades-2024-08-08.csv --speed 10 --loop \\
                     --api-key-env VENUE_KEY --api-secret-env VENUE_SECRET
                 """)
 
-        @Option(help: "Tick file to replay (Binance trades/aggTrades CSV, Tardis, Reflex; .gz too).")
-        var ticks: String
+        @Option(
+            help: """
+                Tick file to replay (Binance trades/aggTrades CSV, Tardis, Reflex; .gz too). Repeat it for more \
+                symbols, one file each.
+                """)
+        var ticks: [String]
 
-        @Option(help: "Symbol of the tape, when the file does not say (default: from a BTCUSDT-trades-… file name).")
+        @Option(
+            help: """
+                Symbol of the tape, when the file does not say (only with one --ticks; default: from a \
+                BTCUSDT-trades-… file name).
+                """)
         var symbol: String?
 
         @Option(help: "Interface to listen on.")
@@ -78,6 +92,11 @@ extension Reflex {
         var faultOptions: VenueFaultOptions
 
         func validate() throws {
+            guard symbol == nil || ticks.count == 1 else {
+                throw ValidationError(
+                    "--symbol names the symbol of a single --ticks file; with several, use files that say their"
+                        + " symbol or Binance-style names (BTCUSDT-trades-…)")
+            }
             guard (apiKeyEnv == nil) == (apiSecretEnv == nil) else {
                 throw ValidationError("--api-key-env and --api-secret-env go together")
             }
@@ -108,14 +127,15 @@ extension Reflex {
         }
 
         func makeConfiguration() throws -> PaperVenueConfiguration {
-            guard FileManager.default.isReadableFile(atPath: ticks) else {
-                throw CommandFailure("cannot read tick file \(ticks)")
-            }
-            guard
-                let symbol = Tape.resolveSymbol(fileSymbol: try Tape.symbol(ofFile: ticks), option: symbol, path: ticks)
-            else {
-                throw CommandFailure(
-                    "no symbol: \(ticks) does not name one; pass --symbol (e.g. --symbol BTCUSDT)")
+            var markets: [PaperVenueConfiguration.Market] = []
+            var files: [String: String] = [:]  // symbol → the file that trades it
+            for path in ticks {
+                let resolved = try Self.symbol(ofTicks: path, option: symbol)
+                if let other = files[resolved] {
+                    throw CommandFailure("\(other) and \(path) are both \(resolved); give one tick file per symbol")
+                }
+                files[resolved] = path
+                markets.append(.init(symbol: resolved, tape: .file(path: path)))
             }
             var credentials: PaperVenueConfiguration.Credentials?
             if let apiKeyEnv, let apiSecretEnv {
@@ -126,9 +146,23 @@ extension Reflex {
                 webhook = .init(url: webhookURL, secret: try Self.environment(webhookSecretEnv))
             }
             return PaperVenueConfiguration(
-                symbol: symbol, tape: .file(path: ticks), host: host, port: port, speed: speed == 0 ? .infinity : speed,
-                loop: loop, tapeStart: waitForSubscriber ? .onFirstSubscriber : .immediately, credentials: credentials,
+                markets: markets, host: host, port: port, speed: speed == 0 ? .infinity : speed, loop: loop,
+                tapeStart: waitForSubscriber ? .onFirstSubscriber : .immediately, credentials: credentials,
                 webhook: webhook, initialBalance: Money(balance)!, leverage: leverage, faults: faultOptions.faults)
+        }
+
+        /// The symbol a tick file replays as: the file's own, else `option` (`--symbol`), else its Binance-style name.
+        static func symbol(ofTicks path: String, option: String?) throws -> String {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw CommandFailure("cannot read tick file \(path)")
+            }
+            guard let symbol = Tape.resolveSymbol(fileSymbol: try Tape.symbol(ofFile: path), option: option, path: path)
+            else {
+                throw CommandFailure(
+                    "no symbol: \(path) does not name one; pass --symbol (e.g. --symbol BTCUSDT) with a single"
+                        + " --ticks, or name the file like BTCUSDT-trades-….csv")
+            }
+            return symbol
         }
 
         static func environment(_ name: String) throws -> String {
