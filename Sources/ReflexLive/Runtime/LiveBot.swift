@@ -57,14 +57,10 @@ public struct LiveBot: Sendable {
         case .paper:
             let key = "paper-" + UUID().uuidString.prefix(8).lowercased()
             let secret = WebhookSecret.generate().encoded
-            guard symbols.count == 1 else {
-                // Said at start, not at the first order: the embedded venue replays one recording in this version.
-                throw DeploymentError(
-                    "the embedded paper venue replays one recording; with several markets use venue \"binance\" with exchange.restURL and exchange.streamURL pointing at a venue that trades them all"
-                )
-            }
             var venueConfiguration = PaperVenueConfiguration(
-                symbol: symbols[0], tape: .file(path: deployment.paperTapes[0]),
+                markets: zip(symbols, deployment.paperTapes).map {
+                    PaperVenueConfiguration.Market(symbol: $0, tape: .file(path: $1))
+                },
                 host: config.paper.host, port: config.paper.port, speed: config.paper.speed, loop: config.paper.loop,
                 credentials: .init(apiKey: key, secret: secret),
                 webhook: .init(
