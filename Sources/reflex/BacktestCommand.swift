@@ -95,22 +95,7 @@ extension Reflex {
         mutating func run() async throws {
             let strategies = try marketStrategies()
             if strategies.count > 1 { return try runPortfolio(strategies) }
-            var parameters = strategies[0]
-            if let mode { parameters.initialMode = mode }
-            guard let initialEquity = Money(equity), initialEquity.raw > 0 else {
-                throw CommandFailure("--equity: expected a positive decimal, got \"\(equity)\"")
-            }
-            guard let slip = Slippage(slippage) else {
-                throw CommandFailure("--slippage: expected 0, Nt (ticks) or Nbps, got \"\(slippage)\"")
-            }
-            var configuration = BacktestConfiguration(
-                engine: EngineConfiguration(
-                    strategy: parameters, initialEquity: initialEquity,
-                    orderIDPrefix: "bt"),
-                from: try from.map { try parseTime($0, option: "--from") },
-                to: try to.map { try parseTime($0, option: "--to") }, skipBadLines: skipBadLines)
-            configuration.venue.slippage = slip
-            configuration.venue.latency = .milliseconds(latencyMs)
+            let configuration = try marketConfiguration(strategies[0], orderIDPrefix: "bt")
 
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let trades = try OutputFile(path: "\(out)/trades.csv", header: BacktestReport.tradesHeader)
@@ -119,11 +104,7 @@ extension Reflex {
             var runner = BacktestRunner(configuration: configuration)
             runner.tradeRow = { trades.write(BacktestReport.tradeLine($0)) }
             runner.equityRow = { equityCurve.write(BacktestReport.equityLine($0, position: $1, equity: $2)) }
-            if standardErrorIsTerminal && !noProgress && !json {
-                runner.progress = { bytes, ticks in
-                    printError("\rreplaying… \(ticks / 1000)k ticks, \(bytes / 1_000_000) MB", terminator: "")
-                }
-            }
+            runner.progress = progressLine
             let result: BacktestResult
             do {
                 result = try runner.run(files: tickFiles)
@@ -147,7 +128,11 @@ extension Reflex {
 extension Reflex.Backtest {
     /// The strategies of `--strategy` or of every `--market`, checked against the symbol each is given for.
     func marketStrategies() throws -> [StrategyParameters] {
-        if let strategy { return [try loadStrategy(strategy)] }
+        if let strategy {
+            var parameters = try loadStrategy(strategy)
+            if let mode { parameters.initialMode = mode }
+            return [parameters]
+        }
         var out: [StrategyParameters] = []
         for (index, market) in markets.enumerated() {
             let parts = market.split(separator: "=", maxSplits: 1).map(String.init)
@@ -181,24 +166,35 @@ extension Reflex.Backtest {
             maxDailyLoss: try money(maxDailyLoss, "--max-daily-loss"), maxOrdersPerMinute: maxOrdersPerMinute)
     }
 
-    func runPortfolio(_ strategies: [StrategyParameters]) throws {
+    /// One market's run settings from the options (`--mode` is applied by ``marketStrategies()``).
+    func marketConfiguration(_ parameters: StrategyParameters, orderIDPrefix: String) throws -> BacktestConfiguration {
         guard let initialEquity = Money(equity), initialEquity.raw > 0 else {
             throw CommandFailure("--equity: expected a positive decimal, got \"\(equity)\"")
         }
         guard let slip = Slippage(slippage) else {
             throw CommandFailure("--slippage: expected 0, Nt (ticks) or Nbps, got \"\(slippage)\"")
         }
-        let from = try from.map { try parseTime($0, option: "--from") }
-        let to = try to.map { try parseTime($0, option: "--to") }
-        let markets = strategies.map { parameters in
-            var configuration = BacktestConfiguration(
-                engine: EngineConfiguration(
-                    strategy: parameters, initialEquity: initialEquity,
-                    orderIDPrefix: "bt" + String(parameters.symbol.prefix(8))),
-                from: from, to: to, skipBadLines: skipBadLines)
-            configuration.venue.slippage = slip
-            configuration.venue.latency = .milliseconds(latencyMs)
-            return configuration
+        var configuration = BacktestConfiguration(
+            engine: EngineConfiguration(
+                strategy: parameters, initialEquity: initialEquity, orderIDPrefix: orderIDPrefix),
+            from: try from.map { try parseTime($0, option: "--from") },
+            to: try to.map { try parseTime($0, option: "--to") }, skipBadLines: skipBadLines)
+        configuration.venue.slippage = slip
+        configuration.venue.latency = .milliseconds(latencyMs)
+        return configuration
+    }
+
+    /// The progress line on a terminal (nil otherwise, or with `--json` / `--no-progress`).
+    var progressLine: ((_ bytes: Int, _ ticks: Int) -> Void)? {
+        guard standardErrorIsTerminal && !noProgress && !json else { return nil }
+        return { bytes, ticks in
+            printError("\rreplaying… \(ticks / 1000)k ticks, \(bytes / 1_000_000) MB", terminator: "")
+        }
+    }
+
+    func runPortfolio(_ strategies: [StrategyParameters]) throws {
+        let markets = try strategies.map {
+            try marketConfiguration($0, orderIDPrefix: "bt" + String($0.symbol.prefix(8)))
         }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let trades = try OutputFile(path: "\(out)/trades.csv", header: BacktestReport.portfolioTradesHeader)
@@ -213,11 +209,7 @@ extension Reflex.Backtest {
         runner.equityRow = { symbol, record, position, equity in
             curves[symbol]?.write(BacktestReport.equityLine(record, position: position, equity: equity))
         }
-        if standardErrorIsTerminal && !noProgress && !json {
-            runner.progress = { bytes, ticks in
-                printError("\rreplaying… \(ticks / 1000)k ticks, \(bytes / 1_000_000) MB", terminator: "")
-            }
-        }
+        runner.progress = progressLine
         let result: PortfolioBacktestResult
         do {
             result = try runner.run(files: tickFiles)

@@ -142,25 +142,35 @@ public enum BacktestReport {
                 priceSVG +=
                     "<rect x=\"\(number(x(trip.exitTime) - 2.5, 1))\" y=\"\(number(y(trip.averageExit) - 2.5, 1))\" width=\"5\" height=\"5\" fill=\"#555\"><title>exit \(number(trip.averageExit)), net \(trip.netPnl)</title></rect>"
             }
-            let equities = points.map(\.equity)
-            let elo = equities.min()!
-            let ehi = max(equities.max()!, elo + 1e-9)
-            func ey(_ v: Double) -> Double { 200 - (v - elo) / (ehi - elo) * 180 - 10 }
-            let maxDD = max(points.map(\.drawdown).max() ?? 0, 1e-9)
-            equitySVG +=
-                "<path d=\""
-                + points.enumerated().map {
-                    "\($0.offset == 0 ? "M" : "L")\(number(x($0.element.time), 1)),\(number(ey($0.element.equity), 1))"
-                }.joined(separator: " ") + "\" stroke=\"#264653\" fill=\"none\"/>"
-            equitySVG +=
-                "<path d=\"M0,200 "
-                + points.map { "L\(number(x($0.time), 1)),\(number(200 + $0.drawdown / maxDD * 80, 1))" }.joined(
-                    separator: " ") + " L\(width),200 Z\" fill=\"#e76f5155\" stroke=\"none\"/>"
-            equitySVG += "<text x=\"4\" y=\"14\" font-size=\"11\">equity \(number(elo, 2)) … \(number(ehi, 2))</text>"
-            equitySVG += "<text x=\"4\" y=\"276\" font-size=\"11\">drawdown (max \(percent(r.maxDrawdown)))</text>"
+            equitySVG = equityChart(points, maxDrawdown: r.maxDrawdown, label: "equity", x: x, width: width)
             priceSVG += "<text x=\"4\" y=\"14\" font-size=\"11\">\(number(lo)) … \(number(hi))</text>"
         }
         return (priceSVG, equitySVG, width, height)
+    }
+
+    /// Equity (line) over drawdown (area) of `points`, on the shared time axis `x`.
+    static func equityChart(
+        _ points: [BacktestResult.ChartPoint], maxDrawdown: Double, label: String, x: (Timestamp) -> Double,
+        width: Double
+    ) -> String {
+        guard points.count > 1 else { return "" }
+        let equities = points.map(\.equity)
+        let lo = equities.min()!
+        let hi = max(equities.max()!, lo + 1e-9)
+        func y(_ v: Double) -> Double { 200 - (v - lo) / (hi - lo) * 180 - 10 }
+        let deepest = max(points.map(\.drawdown).max() ?? 0, 1e-9)
+        var svg =
+            "<path d=\""
+            + points.enumerated().map {
+                "\($0.offset == 0 ? "M" : "L")\(number(x($0.element.time), 1)),\(number(y($0.element.equity), 1))"
+            }.joined(separator: " ") + "\" stroke=\"#264653\" fill=\"none\"/>"
+        svg +=
+            "<path d=\"M0,200 "
+            + points.map { "L\(number(x($0.time), 1)),\(number(200 + $0.drawdown / deepest * 80, 1))" }.joined(
+                separator: " ") + " L\(width),200 Z\" fill=\"#e76f5155\" stroke=\"none\"/>"
+        svg += "<text x=\"4\" y=\"14\" font-size=\"11\">\(label) \(number(lo, 2)) … \(number(hi, 2))</text>"
+        svg += "<text x=\"4\" y=\"276\" font-size=\"11\">drawdown (max \(percent(maxDrawdown)))</text>"
+        return svg
     }
 
     static func quote(_ s: StrategyParameters) -> String {

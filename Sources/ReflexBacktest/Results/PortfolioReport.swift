@@ -62,28 +62,12 @@ extension BacktestReport {
     public static func html(_ r: PortfolioBacktestResult) -> String {
         let width = 1000.0
         var equitySVG = ""
-        let points = r.chart
-        if points.count > 1 {
-            let t0 = Double(points.first!.time.nanoseconds)
-            let span = max(Double(points.last!.time.nanoseconds) - t0, 1)
-            func x(_ t: Timestamp) -> Double { (Double(t.nanoseconds) - t0) / span * width }
-            let equities = points.map(\.equity)
-            let lo = equities.min()!
-            let hi = max(equities.max()!, lo + 1e-9)
-            func y(_ v: Double) -> Double { 200 - (v - lo) / (hi - lo) * 180 - 10 }
-            let maxDD = max(points.map(\.drawdown).max() ?? 0, 1e-9)
-            equitySVG +=
-                "<path d=\""
-                + points.enumerated().map {
-                    "\($0.offset == 0 ? "M" : "L")\(number(x($0.element.time), 1)),\(number(y($0.element.equity), 1))"
-                }.joined(separator: " ") + "\" stroke=\"#264653\" fill=\"none\"/>"
-            equitySVG +=
-                "<path d=\"M0,200 "
-                + points.map { "L\(number(x($0.time), 1)),\(number(200 + $0.drawdown / maxDD * 80, 1))" }.joined(
-                    separator: " ") + " L\(width),200 Z\" fill=\"#e76f5155\" stroke=\"none\"/>"
-            equitySVG +=
-                "<text x=\"4\" y=\"14\" font-size=\"11\">account equity \(number(lo, 2)) … \(number(hi, 2))</text>"
-            equitySVG += "<text x=\"4\" y=\"276\" font-size=\"11\">drawdown (max \(percent(r.maxDrawdown)))</text>"
+        if let first = r.chart.first, let last = r.chart.last {
+            let t0 = Double(first.time.nanoseconds)
+            let span = max(Double(last.time.nanoseconds) - t0, 1)
+            equitySVG = equityChart(
+                r.chart, maxDrawdown: r.maxDrawdown, label: "account equity",
+                x: { (Double($0.nanoseconds) - t0) / span * width }, width: width)
         }
         var sections = ""
         for m in r.markets {
