@@ -128,6 +128,24 @@ struct PortfolioTests {
         #expect(retried.placed.first?.symbol == "ETHUSDT" && retried.placed.first?.purpose == .entry)
     }
 
+    @Test("Total notional cap counts an entry on its way: two markets breaking out together do not both pass it")
+    func totalNotionalCapCountsEntriesInFlight() throws {
+        var f = PortfolioFixture(limits: .init(maxTotalNotional: Money("40000")!))
+        let entry = try #require(f.tick(0, 3200, "60050").placed.first)
+        #expect(entry.purpose == .entry && Money.notional(Price("60050")!, entry.quantity) > Money("20000")!)
+        // Bitcoin's entry is sent but not filled: its position is still flat.
+        #expect(f.portfolio.totalNotional == .zero)
+        let held = f.tick(1, 3200, "60050")
+        #expect(held.placed.isEmpty, "Ether's entry would take the account past the cap once Bitcoin's fills")
+        #expect(held.notices.contains { $0.message.contains("maxTotalNotional") && $0.message.contains("on its way") })
+        #expect(f.portfolio.risk.heldEntries == ["maxTotalNotional": 1])
+        // The venue refuses Bitcoin's entry: nothing is committed any more, and Ether enters on a later bar.
+        _ = f.portfolio.handle(
+            .orderRejected(
+                OrderRejected(clientOrderID: entry.clientOrderID, reason: "margin", time: .milliseconds(3200))))
+        #expect(f.tick(1, 4300, "60070").placed.first?.purpose == .entry)
+    }
+
     @Test("Max open positions counts entries on their way")
     func maxOpenPositions() throws {
         var f = PortfolioFixture(limits: .init(maxOpenPositions: 1))

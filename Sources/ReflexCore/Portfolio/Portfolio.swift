@@ -150,7 +150,7 @@ public struct Portfolio: Sendable, Codable {
             unmatchedEvents += 1
             return (route, [])
         }
-        if case .timer = event, let notice = risk.review(markets: markets.map(MarketExposure.init), time: time) {
+        if case .timer = event, let notice = risk.review(markets: markets.map { MarketExposure($0) }, time: time) {
             out.append(.notify(notice))
         }
         return (route, out)
@@ -189,13 +189,17 @@ public struct Portfolio: Sendable, Codable {
             switch commands[position] {
             case .place(let intent):
                 if intent.purpose == .entry && exposures == nil {
-                    if let notice = risk.review(markets: markets.map(MarketExposure.init), time: time) {
+                    if let notice = risk.review(markets: markets.map { MarketExposure($0) }, time: time) {
                         commands.insert(.notify(notice), at: position)
                         position += 1
                     }
-                    // The entry's own market counts as it was before the entry (it is not sent yet).
-                    var current = markets.map(MarketExposure.init)
-                    current[index].isOpen = !markets[index].position.isFlat
+                    // The entry's own market counts as it was before this batch's entries (they are not sent yet).
+                    var deciding = Set<ClientOrderID>()
+                    for case .place(let placed) in commands where placed.purpose == .entry {
+                        deciding.insert(placed.clientOrderID)
+                    }
+                    var current = markets.map { MarketExposure($0) }
+                    current[index] = MarketExposure(markets[index], excluding: deciding)
                     exposures = current
                 }
                 let decision = risk.decide(

@@ -112,13 +112,15 @@ public struct PortfolioRisk: Sendable, Codable, Hashable {
             guard let price else {
                 return .hold(limit: "maxTotalNotional", reason: "no price yet to value the entry against the cap")
             }
-            let others = markets.indices.filter { $0 != index }.reduce(Money.zero) { $0 + markets[$1].positionNotional }
-            let after = others + markets[index].positionNotional + Money.notional(price, intent.quantity)
+            let committed = markets.reduce(Money.zero) { $0 + $1.committedNotional }
+            let valued: Price
+            if case .limit(let limit) = intent.type { valued = limit } else { valued = price }
+            let after = committed + Money.notional(valued, intent.quantity)
             if after > limit {
                 return .hold(
                     limit: "maxTotalNotional",
                     reason:
-                        "total notional would be \(after) (open \(others + markets[index].positionNotional)); portfolio maxTotalNotional is \(limit)"
+                        "total notional would be \(after) (open and on its way \(committed)); portfolio maxTotalNotional is \(limit)"
                 )
             }
         }
