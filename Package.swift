@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "ReflexLive",
             dependencies: [
-                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange", "ReflexPaperVenue",
+                "ReflexCore", "ReflexBacktest", "ReflexWebhook", "ReflexExchange",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -44,6 +44,7 @@ extension Reflex {
                 return handler
             }
             var bot = LiveBot(deployment: deployment, logger: Logger(label: "reflex"))
+            bot.embeddedVenue = EmbeddedVenue.paper
             if isatty(1) == 1 {
                 bot.extraServices = { [StatusLine(runtime: $0)] }
             }

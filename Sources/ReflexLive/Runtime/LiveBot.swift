@@ -3,7 +3,6 @@ import Hummingbird
 public import Logging
 import ReflexCore
 import ReflexExchange
-import ReflexPaperVenue
 import ReflexWebhook
 public import ServiceLifecycle
 import Synchronization
@@ -23,6 +22,8 @@ public struct LiveBot: Sendable {
     public var onListening: @Sendable (Int) async -> Void = { _ in }
     /// Extra services that need the runtime (the terminal status line), started after the sources.
     public var extraServices: @Sendable (TradingRuntime) -> [any Service] = { _ in [] }
+    /// Builds the in-process venue of a `paper` config (the executable passes the paper venue).
+    public var embeddedVenue: (@Sendable (EmbeddedVenue.Request) throws -> EmbeddedVenue)?
 
     public init(deployment: Deployment, logger: Logger) {
         self.deployment = deployment
@@ -50,30 +51,23 @@ public struct LiveBot: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
 
         // The venue and the adapter that talks to it.
-        var paperVenue: PaperVenue?
+        var embedded: EmbeddedVenue?
         let symbols = config.symbols
         let adapter: VenueAdapter
         switch config.venue {
         case .paper:
-            let key = "paper-" + UUID().uuidString.prefix(8).lowercased()
-            let secret = WebhookSecret.generate().encoded
-            var venueConfiguration = PaperVenueConfiguration(
-                markets: zip(symbols, deployment.paperTapes).map {
-                    PaperVenueConfiguration.Market(symbol: $0, tape: .file(path: $1))
-                },
-                host: config.paper.host, port: config.paper.port, speed: config.paper.speed, loop: config.paper.loop,
-                credentials: .init(apiKey: key, secret: secret),
-                webhook: .init(
-                    url: "http://\(config.listener.host):\(config.listener.port)/webhooks/events",
-                    secret: webhookSecrets[0].encoded),
-                initialBalance: config.paper.balance, leverage: config.paper.leverage)
-            venueConfiguration.faults = .none
-            let venue = PaperVenue(configuration: venueConfiguration, logger: Logger(label: "reflex.venue"))
-            paperVenue = venue
-            services.append(.init(service: venue))
+            guard let embeddedVenue else {
+                throw DeploymentError("venue paper: this build has no embedded paper venue; run it with `reflex run`")
+            }
+            let venue = try embeddedVenue(
+                EmbeddedVenue.Request(
+                    settings: config.paper, symbols: symbols, tapes: deployment.paperTapes,
+                    webhookURL: "http://\(config.listener.host):\(config.listener.port)/webhooks/events",
+                    webhookSecret: webhookSecrets[0].encoded))
+            embedded = venue
+            services.append(.init(service: venue.service))
             adapter = VenueAdapter.binance(
-                urls: .local(host: config.paper.host, port: config.paper.port),
-                credentials: BinanceCredentials(apiKey: key, secretKey: secret), config: config, logger: logger)
+                urls: venue.urls, credentials: venue.credentials, config: config, logger: logger)
         default:
             adapter = try VenueAdapter.make(config: config, secrets: secrets, logger: logger)
         }
@@ -100,7 +94,7 @@ public struct LiveBot: Sendable {
         services.append(
             .init(
                 service: ReconciledTickFeed(
-                    feeds: adapter.tickFeeds(runtime: runtime), runtime: runtime, paperVenue: paperVenue,
+                    feeds: adapter.tickFeeds(runtime: runtime), runtime: runtime, venueReady: embedded?.ready,
                     logger: logger)))
         services.append(.init(service: PeriodicEvent.engineTimer(runtime: runtime, now: Self.wallClock)))
         services.append(
@@ -155,11 +149,12 @@ struct ReconciledTickFeed: Service {
     /// The market streams' feeds.
     let feeds: [any Service]
     let runtime: TradingRuntime
-    let paperVenue: PaperVenue?
+    /// The in-process venue's readiness, if the bot runs one.
+    let venueReady: (@Sendable () async throws -> Void)?
     let logger: Logger
 
     func run() async throws {
-        if let paperVenue { _ = try await paperVenue.boundPort() }
+        if let venueReady { try await venueReady() }
         var attempt = 0
         while true {
             do {
