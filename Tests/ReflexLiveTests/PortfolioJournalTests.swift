@@ -21,7 +21,7 @@ struct AcceptingGateway: OrderGateway {
     func position(symbol: String) async throws -> PositionUpdate {
         PositionUpdate(symbol: symbol, quantity: .zero, entryPrice: .zero, time: .milliseconds(0))
     }
-    func instrumentRules(symbol: String) async throws -> InstrumentRules {
+    func instrumentRules(symbol: String) async throws -> Instrument {
         throw ExchangeError(code: 1, message: "not used by this test")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Start-up check")
 struct StartupCheckTests {
-    static let rules = InstrumentRules(
+    static let rules = Instrument(
         symbol: "BTCUSDT", tickSize: Price("0.10")!, minPrice: Price("0.10")!, maxPrice: Price("1000000")!,
         stepSize: Quantity("0.001")!, minQuantity: Quantity("0.001")!, maxQuantity: Quantity("1000")!,
         marketStepSize: Quantity("0.001")!, marketMinQuantity: Quantity("0.001")!,

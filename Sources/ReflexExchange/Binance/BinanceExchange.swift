@@ -20,7 +20,7 @@ public final class BinanceExchange: ExchangeClient {
     private let state = Mutex(State())
 
     private struct State {
-        var rules: [String: InstrumentRules] = [:]
+        var rules: [String: Instrument] = [:]
         var lastPrices: [String: Price] = [:]
     }
 
@@ -84,7 +84,7 @@ public final class BinanceExchange: ExchangeClient {
 
     public func shutdown() { rest.transport.shutdown() }
 
-    public func instrumentRules(symbol: String) async throws -> InstrumentRules {
+    public func instrumentRules(symbol: String) async throws -> Instrument {
         if let cached = state.withLock({ $0.rules[symbol] }) { return cached }
         let info = try await rest.exchangeInfo()
         guard let rules = BinanceParse.instrumentRules(info, symbol: symbol) else {

@@ -1,15 +1,15 @@
 import Foundation
-import ReflexCore
+public import ReflexCore
 
 extension BinanceParse {
     /// The rules of `symbol` from an `exchangeInfo` answer; nil when the symbol is not listed.
-    static func instrumentRules(_ info: BinanceExchangeInfo, symbol: String) -> InstrumentRules? {
+    static func instrumentRules(_ info: BinanceExchangeInfo, symbol: String) -> Instrument? {
         guard let entry = info.symbols.first(where: { $0.symbol == symbol }) else { return nil }
         func filter(_ type: String) -> BinanceExchangeInfo.Filter? { entry.filters.first { $0.filterType == type } }
         let price = filter("PRICE_FILTER")
         let lot = filter("LOT_SIZE")
         let market = filter("MARKET_LOT_SIZE")
-        return InstrumentRules(
+        return Instrument(
             symbol: symbol, tickSize: price?.tickSize ?? .zero, minPrice: price?.minPrice ?? .zero,
             maxPrice: price?.maxPrice ?? .zero, stepSize: lot?.stepSize ?? .zero, minQuantity: lot?.minQty ?? .zero,
             maxQuantity: lot?.maxQty ?? .zero, marketStepSize: market?.stepSize, marketMinQuantity: market?.minQty,
@@ -17,7 +17,7 @@ extension BinanceParse {
     }
 
     /// Instrument rules from raw `exchangeInfo` JSON (for tests and tools).
-    public static func instrumentRules(exchangeInfoJSON: String, symbol: String) -> InstrumentRules? {
+    public static func instrumentRules(exchangeInfoJSON: String, symbol: String) -> Instrument? {
         guard let info = try? JSONDecoder().decode(BinanceExchangeInfo.self, from: Data(exchangeInfoJSON.utf8)) else {
             return nil
         }

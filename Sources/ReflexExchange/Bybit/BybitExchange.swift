@@ -19,7 +19,7 @@ public final class BybitExchange: ExchangeClient {
     private let state = Mutex(State())
 
     private struct State {
-        var rules: [String: InstrumentRules] = [:]
+        var rules: [String: Instrument] = [:]
         var lastPrices: [String: Price] = [:]
     }
 
@@ -81,7 +81,7 @@ public final class BybitExchange: ExchangeClient {
 
     public func shutdown() { rest.transport.shutdown() }
 
-    public func instrumentRules(symbol: String) async throws -> InstrumentRules {
+    public func instrumentRules(symbol: String) async throws -> Instrument {
         if let cached = state.withLock({ $0.rules[symbol] }) { return cached }
         let rules = try await rest.instrumentRules(symbol: symbol)
         state.withLock { $0.rules[symbol] = rules }

@@ -77,15 +77,14 @@ extension BybitParse {
     }
 
     /// The rules of `symbol` from `GET /v5/market/instruments-info` (`priceFilter`, `lotSizeFilter`).
-    public static func instrumentRules(_ result: JSONValue, symbol: String) throws(WireFormatError) -> InstrumentRules?
-    {
+    public static func instrumentRules(_ result: JSONValue, symbol: String) throws(WireFormatError) -> Instrument? {
         for row in try WireObject(result, context: "result").objects("list") {
             guard try row.string("symbol") == symbol else { continue }
             let price = try row.object("priceFilter")
             let lot = try row.object("lotSizeFilter")
             let step: Quantity = try lot.decimal("qtyStep")
             let minimum: Quantity = try lot.decimal("minOrderQty")
-            return InstrumentRules(
+            return Instrument(
                 symbol: symbol, tickSize: try price.decimal("tickSize"),
                 minPrice: try price.optionalDecimal("minPrice") ?? .zero,
                 maxPrice: try price.optionalDecimal("maxPrice") ?? .zero, stepSize: step, minQuantity: minimum,

@@ -80,7 +80,7 @@ public final class BybitRESTClient: Sendable {
     }
 
     /// `GET /v5/market/instruments-info` for one linear symbol.
-    public func instrumentRules(symbol: String) async throws -> InstrumentRules {
+    public func instrumentRules(symbol: String) async throws -> Instrument {
         let query = BybitQuery([("category", "linear"), ("symbol", symbol)])
         let envelope = try await send(.GET, "/v5/market/instruments-info", query: query, signed: false)
         let rules = try decode("/v5/market/instruments-info") { () throws(WireFormatError) in

@@ -64,7 +64,7 @@ public final class DeribitExchange: ExchangeClient {
 
     // MARK: ExchangeClient
 
-    public func instrumentRules(symbol: String) async throws -> InstrumentRules {
+    public func instrumentRules(symbol: String) async throws -> Instrument {
         try await session.instrument(named: symbol).rules
     }
 

@@ -65,14 +65,14 @@ public struct DeribitInstrument: Hashable, Sendable {
     /// The engine-facing rules: prices on `tickSize`; quantities in base units. For USD contracts the base grid
     /// depends on the price, so it is left fine (10⁻⁸) here and an order below one contract is refused after
     /// conversion.
-    public var rules: InstrumentRules {
+    public var rules: Instrument {
         switch unit {
         case .base:
-            return InstrumentRules(
+            return Instrument(
                 symbol: name, tickSize: tickSize, stepSize: minimumAmount, minQuantity: minimumAmount)
         case .usdContracts:
             let finest = Quantity(raw: 1, precision: FixedPoint.maxPrecision)
-            return InstrumentRules(symbol: name, tickSize: tickSize, stepSize: finest, minQuantity: finest)
+            return Instrument(symbol: name, tickSize: tickSize, stepSize: finest, minQuantity: finest)
         }
     }
 }

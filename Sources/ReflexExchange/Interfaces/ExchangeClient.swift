@@ -25,7 +25,7 @@ public protocol ExchangeClient: Sendable {
     func account() async throws -> AccountSnapshot
 
     /// Tick size, step size and size/notional limits of `symbol`.
-    func instrumentRules(symbol: String) async throws -> InstrumentRules
+    func instrumentRules(symbol: String) async throws -> Instrument
 
     /// Moves `amount` of the margin asset into the isolated margin of the open `symbol` position (the margin
     /// defence's `addMargin`); the venue's position update follows on the account stream.

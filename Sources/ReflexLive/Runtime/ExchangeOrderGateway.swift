@@ -81,7 +81,7 @@ public struct ExchangeOrderGateway: OrderGateway {
 
     public func account() async throws -> AccountSnapshot? { try await client.account() }
 
-    public func instrumentRules(symbol: String) async throws -> InstrumentRules {
+    public func instrumentRules(symbol: String) async throws -> Instrument {
         try await client.instrumentRules(symbol: symbol)
     }
 }

@@ -15,7 +15,7 @@ public protocol OrderGateway: Sendable {
     /// The venue's position for `symbol` (start-up reconciliation).
     func position(symbol: String) async throws -> PositionUpdate
     /// The venue's price and size rules for `symbol` (checked against the strategy's at start-up).
-    func instrumentRules(symbol: String) async throws -> InstrumentRules
+    func instrumentRules(symbol: String) async throws -> Instrument
 }
 
 extension OrderGateway {

@@ -12,11 +12,11 @@ public struct StartupCheck: Sendable, Hashable {
         public var orderIDPrefix: String
         /// The strategy's price and size grid.
         public var instrument: Instrument
-        public var rules: InstrumentRules
+        public var rules: Instrument
         public var openOrders: [OpenOrder]
 
         public init(
-            symbol: String, orderIDPrefix: String, instrument: Instrument, rules: InstrumentRules,
+            symbol: String, orderIDPrefix: String, instrument: Instrument, rules: Instrument,
             openOrders: [OpenOrder]
         ) {
             self.symbol = symbol

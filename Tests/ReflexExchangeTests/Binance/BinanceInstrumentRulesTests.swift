@@ -3,7 +3,7 @@ import ReflexExchange
 import Testing
 
 struct BinanceInstrumentRulesTests {
-    func rules(_ symbol: String = "BTCUSDT") throws -> InstrumentRules {
+    func rules(_ symbol: String = "BTCUSDT") throws -> Instrument {
         try #require(
             BinanceParse.instrumentRules(exchangeInfoJSON: try Fixture.text("exchange_info.json"), symbol: symbol))
     }

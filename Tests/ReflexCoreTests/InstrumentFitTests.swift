@@ -1,10 +1,10 @@
+import Foundation
 import ReflexCore
-import ReflexExchange
 import Testing
 
-struct InstrumentRulesFitTests {
+struct InstrumentFitTests {
     /// Binance's BTCUSDT perpetual.
-    let venue = InstrumentRules(
+    let venue = Instrument(
         symbol: "BTCUSDT", tickSize: Price("0.10")!, stepSize: Quantity("0.001")!, minQuantity: Quantity("0.001")!,
         marketStepSize: Quantity("0.001")!, marketMinQuantity: Quantity("0.001")!, minNotional: Money("100")!)
 
@@ -36,5 +36,27 @@ struct InstrumentRulesFitTests {
                 "minQuantity 0.0005 is below the venue's 0.001",
                 "minNotional 5 is below the venue's 100",
             ])
+    }
+}
+
+struct InstrumentCodingTests {
+    @Test("An instrument journaled before the venue's limits were part of the type decodes, limits off")
+    func oldJournalForm() throws {
+        let old =
+            #"{"minNotional":"100","minQuantity":"0.001","stepSize":"0.001","symbol":"BTCUSDT","tickSize":"0.10"}"#
+        let decoded = try JSONDecoder().decode(Instrument.self, from: Data(old.utf8))
+        #expect(
+            decoded
+                == Instrument(
+                    symbol: "BTCUSDT", tickSize: Price("0.10")!, stepSize: Quantity("0.001")!,
+                    minQuantity: Quantity("0.001")!, minNotional: Money("100")!))
+        #expect(decoded.maxPrice == .zero && decoded.marketStepSize == decoded.stepSize)
+    }
+
+    @Test("Binance's table round-trips through the journal's coding")
+    func roundTrip() throws {
+        let btc = try #require(Instrument.binanceUSDM["BTCUSDT"])
+        let again = try JSONDecoder().decode(Instrument.self, from: JSONEncoder().encode(btc))
+        #expect(again == btc && again.marketMaxQuantity == Quantity("120"))
     }
 }

@@ -1,7 +1,5 @@
-public import ReflexCore
-
-extension InstrumentRules {
-    /// What is wrong with trading `instrument` (a strategy file's grid and minimums) under these venue rules, one
+extension Instrument {
+    /// What is wrong with trading `instrument` (a strategy file's grid and minimums) under these (a venue's) rules, one
     /// line per field; empty when every order the engine can make passes the venue's filters.
     ///
     /// The strategy's grid may be coarser than the venue's (a multiple of it) and its minimums higher, never the
