@@ -10,7 +10,7 @@ import Testing
 /// A venue that accepts every order and cancel at once (the journal's recovery is what is tested here; the real
 /// paper venue drives the same runtime end to end in ReflexCLITests).
 struct AcceptingGateway: OrderGateway {
-    func place(_ intent: OrderIntent) async -> [EngineEvent] {
+    func place(_ intent: OrderIntent, referencePrice: Price?) async -> [EngineEvent] {
         [.orderAccepted(OrderAccepted(clientOrderID: intent.clientOrderID, time: intent.time))]
     }
     func cancel(_ request: CancelRequest) async -> [EngineEvent] {

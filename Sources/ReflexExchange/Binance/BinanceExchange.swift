@@ -9,7 +9,7 @@ import Synchronization
 ///                                credentials: .init(apiKey: key, secretKey: secret), logger: logger)
 /// let market = exchange.makeMarketStream(symbol: "BTCUSDT")     // a Service: put it in the ServiceGroup
 /// let account = exchange.makeAccountStream()                     // a Service as well
-/// let outcome = try await exchange.place(intent)                 // .accepted / .rejected
+/// let outcome = try await exchange.submit(intent, referencePrice: nil)  // once, as it is (OrderExecution checks)
 /// ```
 public final class BinanceExchange: ExchangeClient {
     /// `binance-usdm`.
@@ -21,7 +21,6 @@ public final class BinanceExchange: ExchangeClient {
 
     private struct State {
         var rules: [String: Instrument] = [:]
-        var lastPrices: [String: Price] = [:]
     }
 
     /// - Parameters:
@@ -44,26 +43,18 @@ public final class BinanceExchange: ExchangeClient {
         self.logger = logger
     }
 
-    /// The aggregate-trade tape of `symbol`, gap-filled over this client's REST. Its trades also keep the reference
-    /// price used to check a market order's minimum notional.
-    /// One socket for every symbol (the combined stream); reference prices kept per symbol.
+    /// The aggregate-trade tapes of `symbols` on one socket (the combined stream), gap-filled over this client's REST.
     public func makeMarketStream(
         symbols: [String], configuration: ResilientWebSocketConfiguration = .init()
     ) -> BinanceMarketStream {
-        let keys = symbols.map { $0.uppercased() }
-        return BinanceMarketStream(
-            symbols: symbols, rest: rest, configuration: configuration,
-            onTick: { [weak self] index, tick in self?.state.withLock { $0.lastPrices[keys[index]] = tick.price } },
-            logger: logger)
+        BinanceMarketStream(symbols: symbols, rest: rest, configuration: configuration, logger: logger)
     }
 
+    /// The aggregate-trade tape of `symbol` on its raw stream, gap-filled over this client's REST.
     public func makeMarketStream(
         symbol: String, configuration: ResilientWebSocketConfiguration = .init()
     ) -> BinanceMarketStream {
-        let key = symbol.uppercased()
-        return BinanceMarketStream(
-            symbol: symbol, rest: rest, configuration: configuration,
-            onTick: { [weak self] tick in self?.state.withLock { $0.lastPrices[key] = tick.price } }, logger: logger)
+        BinanceMarketStream(symbol: symbol, rest: rest, configuration: configuration, logger: logger)
     }
 
     /// The user-data stream of this account.
@@ -73,11 +64,6 @@ public final class BinanceExchange: ExchangeClient {
     ) -> BinanceAccountStream {
         BinanceAccountStream(
             rest: rest, configuration: configuration, keepAliveInterval: keepAliveInterval, logger: logger)
-    }
-
-    /// Sets the price market orders are checked against for the minimum notional (normally kept by the stream).
-    public func setReferencePrice(_ price: Price, symbol: String) {
-        state.withLock { $0.lastPrices[symbol.uppercased()] = price }
     }
 
     // MARK: ExchangeClient
@@ -94,83 +80,46 @@ public final class BinanceExchange: ExchangeClient {
         return rules
     }
 
-    public func place(_ intent: OrderIntent) async throws -> OrderPlacement {
-        let rules = try await instrumentRules(symbol: intent.symbol)
-        let reference = state.withLock { $0.lastPrices[intent.symbol] }
-        if let violation = rules.violation(of: intent, referencePrice: reference) {
-            logger.warning(
-                "order rejected locally", metadata: ["id": "\(intent.clientOrderID)", "reason": "\(violation)"])
-            return .rejected(
-                OrderRejected(clientOrderID: intent.clientOrderID, reason: "filter: \(violation)", time: intent.time))
-        }
-        guard intent.clientOrderID.isValidForBinance else {
-            return .rejected(
-                OrderRejected(
-                    clientOrderID: intent.clientOrderID, reason: "client order id is not valid for Binance",
-                    time: intent.time))
-        }
-        do {
-            return .accepted(try await submit(intent))
-        } catch let error as ExchangeError where error.isOutcomeUnknown {
-            logger.warning(
-                "order outcome unknown, looking it up",
-                metadata: ["id": "\(intent.clientOrderID)", "error": "\(error)"])
-            return try await resolveUnknownOutcome(of: intent, cause: error)
-        } catch let error as ExchangeError where error.code < 0 && !error.isRetryable {
-            return .rejected(
-                OrderRejected(
-                    clientOrderID: intent.clientOrderID, reason: "binance \(error.code): \(error.message)",
-                    kind: error.rejectionKind(of: intent), time: intent.time))
-        }
-    }
-
-    /// Sends the order to the endpoint its type belongs on.
-    private func submit(_ intent: OrderIntent) async throws -> OrderAccepted {
+    public func submit(_ intent: OrderIntent, referencePrice: Price?) async throws -> OrderPlacement {
         if intent.type.isConditional {
             let record = try await rest.newAlgoOrder(intent)
-            return OrderAccepted(
-                clientOrderID: intent.clientOrderID, venueOrderID: String(record.algoId),
-                time: record.updateTime.map { .milliseconds($0) } ?? intent.time)
+            return .accepted(
+                OrderAccepted(
+                    clientOrderID: intent.clientOrderID, venueOrderID: String(record.algoId),
+                    time: record.updateTime.map { .milliseconds($0) } ?? intent.time))
         }
         let record = try await rest.newOrder(intent)
-        return OrderAccepted(
-            clientOrderID: intent.clientOrderID, venueOrderID: String(record.orderId),
-            time: record.updateTime.map { .milliseconds($0) } ?? intent.time)
+        return .accepted(
+            OrderAccepted(
+                clientOrderID: intent.clientOrderID, venueOrderID: String(record.orderId),
+                time: record.updateTime.map { .milliseconds($0) } ?? intent.time))
     }
 
-    /// Looks the order up by client id instead of sending it again: a resend could double a filled market order.
-    private func resolveUnknownOutcome(of intent: OrderIntent, cause: ExchangeError) async throws -> OrderPlacement {
-        var notFound = 0
-        let lookups = rest.configuration.unknownOutcomeLookups
-        for delay in lookups {
-            try await Task.sleep(for: delay)
-            do {
-                let venueID: String
-                if intent.type.isConditional {
-                    venueID = String(try await rest.queryAlgoOrder(clientOrderID: intent.clientOrderID).algoId)
-                } else {
-                    venueID = String(
-                        try await rest.queryOrder(symbol: intent.symbol, clientOrderID: intent.clientOrderID).orderId)
-                }
-                logger.info("order found after unknown outcome", metadata: ["id": "\(intent.clientOrderID)"])
-                return .accepted(
-                    OrderAccepted(clientOrderID: intent.clientOrderID, venueOrderID: venueID, time: intent.time))
-            } catch let error as ExchangeError where error.code == ExchangeError.binanceNoSuchOrder {
-                notFound += 1
-            } catch {
-                logger.warning("order lookup failed", metadata: ["id": "\(intent.clientOrderID)", "error": "\(error)"])
+    /// By client id on the endpoint its type belongs on; the query finds filled orders too, so "no such order" is
+    /// an answer.
+    public func lookUp(_ intent: OrderIntent) async throws -> OrderLookup {
+        do {
+            if intent.type.isConditional {
+                return .found(
+                    venueOrderID: String(try await rest.queryAlgoOrder(clientOrderID: intent.clientOrderID).algoId))
             }
+            return .found(
+                venueOrderID: String(
+                    try await rest.queryOrder(symbol: intent.symbol, clientOrderID: intent.clientOrderID).orderId))
+        } catch let error as ExchangeError where error.code == ExchangeError.binanceNoSuchOrder {
+            return .absent
         }
-        if notFound == lookups.count && notFound > 0 {
-            return .rejected(
-                OrderRejected(
-                    clientOrderID: intent.clientOrderID,
-                    reason: "outcome unknown (\(cause.message)) and the venue does not have the order; not resent",
-                    time: intent.time))
-        }
-        throw ExchangeError(
-            code: ExchangeError.executionUnknown,
-            message: "order \(intent.clientOrderID) outcome still unknown after \(lookups.count) lookups; not resent")
+    }
+
+    public var outcomeLookups: [Duration] { rest.configuration.unknownOutcomeLookups }
+
+    /// Binance's own codes (negative) are refusals unless they say "try again".
+    public func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind? {
+        error.code < 0 && !error.isRetryable && !error.isOutcomeUnknown ? error.rejectionKind(of: intent) : nil
+    }
+
+    public func clientOrderIDProblem(_ id: ClientOrderID) -> String? {
+        id.isValidForBinance ? nil : "client order id is not valid for Binance"
     }
 
     public func cancel(symbol: String, clientOrderID: ClientOrderID, conditional: Bool) async throws -> OrderCanceled {

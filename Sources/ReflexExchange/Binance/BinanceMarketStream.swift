@@ -27,7 +27,6 @@ public final class BinanceMarketStream: MarketStream, MultiMarketStream {
     private let rest: BinanceRESTClient
     private let configuration: ResilientWebSocketConfiguration
     private let backfillPageSize: Int
-    private let onTick: (@Sendable (Int, Tick) -> Void)?
     private let logger: Logger
     private let state: Mutex<State>
 
@@ -49,23 +48,20 @@ public final class BinanceMarketStream: MarketStream, MultiMarketStream {
     ///   - rest: used to backfill gaps (`/fapi/v1/aggTrades`, public, no key needed); its URLs give the stream URL.
     ///   - configuration: reconnect, silence and age settings of the socket.
     ///   - backfillPageSize: trades per backfill request (Binance maximum 1000).
-    ///   - onTick: called for every delivered tick before it is queued (e.g. to keep a reference price).
     ///   - logger: reconnects, gaps and malformed messages are logged here.
     public convenience init(
         symbol: String, rest: BinanceRESTClient, configuration: ResilientWebSocketConfiguration = .init(),
-        backfillPageSize: Int = 1000, onTick: (@Sendable (Tick) -> Void)? = nil, logger: Logger
+        backfillPageSize: Int = 1000, logger: Logger
     ) {
-        var indexed: (@Sendable (Int, Tick) -> Void)?
-        if let onTick { indexed = { @Sendable _, tick in onTick(tick) } }
         self.init(
             symbols: [symbol], rest: rest, configuration: configuration, backfillPageSize: backfillPageSize,
-            onTick: indexed, logger: logger)
+            logger: logger)
     }
 
     /// Several symbols on one combined-stream socket (one symbol: its raw stream).
     public init(
         symbols: [String], rest: BinanceRESTClient, configuration: ResilientWebSocketConfiguration = .init(),
-        backfillPageSize: Int = 1000, onTick: (@Sendable (Int, Tick) -> Void)? = nil, logger: Logger
+        backfillPageSize: Int = 1000, logger: Logger
     ) {
         precondition(!symbols.isEmpty, "a market stream needs a symbol")
         self.symbols = symbols.map { $0.uppercased() }
@@ -75,7 +71,6 @@ public final class BinanceMarketStream: MarketStream, MultiMarketStream {
         self.rest = rest
         self.configuration = configuration
         self.backfillPageSize = max(1, min(backfillPageSize, 1000))
-        self.onTick = onTick
         var logger = logger
         logger[metadataKey: "symbol"] = "\(self.symbols.joined(separator: ","))"
         self.logger = logger
@@ -221,7 +216,6 @@ public final class BinanceMarketStream: MarketStream, MultiMarketStream {
             state.tapes[index].lastID = tick.tradeID
             state.statistics.delivered += 1
         }
-        onTick?(index, tick)
         if let sink { sink(index, tick, received) } else { continuation.yield(tick) }
     }
 

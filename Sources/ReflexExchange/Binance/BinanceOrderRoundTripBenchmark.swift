@@ -32,7 +32,7 @@ public enum BinanceOrderRoundTripBenchmark {
                 side: .buy, type: .limit(price: restingPrice), quantity: quantity, reduceOnly: false,
                 purpose: .entry, time: Timestamp(nanoseconds: 0))
             let started = ContinuousClock.now
-            _ = try await exchange.place(intent)
+            _ = try await exchange.submit(intent, referencePrice: nil)
             latencies.append(.now - started)
             _ = try await exchange.cancel(symbol: symbol, clientOrderID: intent.clientOrderID, conditional: false)
         }

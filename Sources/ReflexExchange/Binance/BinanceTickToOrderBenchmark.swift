@@ -44,7 +44,7 @@ public enum BinanceTickToOrderBenchmark {
                     clientOrderID: ClientOrderID("bench-\(index)-\(tick.tradeID)"), symbol: symbol,
                     side: tick.aggressor, type: .market, quantity: quantity, reduceOnly: false, purpose: .entry,
                     time: tick.time)
-                _ = try await exchange.place(intent)
+                _ = try await exchange.submit(intent, referencePrice: nil)
                 if let leftAt = sent.take() { latencies.append(leftAt - arrived) }
                 if latencies.count >= orders { break }
             }

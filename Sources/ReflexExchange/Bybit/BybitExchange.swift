@@ -8,7 +8,7 @@ import Synchronization
 /// let exchange = BybitExchange(urls: .testnet, credentials: .init(apiKey: key, secret: secret), logger: logger)
 /// let market = exchange.makeMarketStream(symbol: "BTCUSDT")   // a Service: put it in the ServiceGroup
 /// let account = try exchange.makeAccountStream()               // a Service as well
-/// let outcome = try await exchange.place(intent)               // .accepted / .rejected
+/// let outcome = try await exchange.submit(intent, referencePrice: nil)  // once, as it is (OrderExecution checks)
 /// ```
 public final class BybitExchange: ExchangeClient {
     public let venue = "bybit-linear"
@@ -20,7 +20,6 @@ public final class BybitExchange: ExchangeClient {
 
     private struct State {
         var rules: [String: Instrument] = [:]
-        var lastPrices: [String: Price] = [:]
     }
 
     /// - Parameters:
@@ -37,15 +36,11 @@ public final class BybitExchange: ExchangeClient {
         self.logger = logger
     }
 
-    /// The `publicTrade` tape of `symbol`, backfilled over this client's REST after reconnects. Its trades also keep
-    /// the reference price used to check a market order's minimum notional.
+    /// The `publicTrade` tape of `symbol`, backfilled over this client's REST after reconnects.
     public func makeMarketStream(
         symbol: String, configuration: BybitStreamConfiguration = .init()
     ) -> BybitMarketStream {
-        let key = symbol.uppercased()
-        return BybitMarketStream(
-            symbol: symbol, rest: rest, configuration: configuration,
-            onTick: { [weak self] tick in self?.state.withLock { $0.lastPrices[key] = tick.price } }, logger: logger)
+        BybitMarketStream(symbol: symbol, rest: rest, configuration: configuration, logger: logger)
     }
 
     /// The private stream of this account (`order`, `execution`, `position`, `wallet`). Its pings are answered
@@ -61,11 +56,6 @@ public final class BybitExchange: ExchangeClient {
         return BybitAccountStream(
             url: rest.urls.privateStream, credentials: credentials, configuration: configuration,
             wallClock: rest.configuration.wallClock, logger: logger)
-    }
-
-    /// Sets the price market orders are checked against for the minimum notional (normally kept by the stream).
-    public func setReferencePrice(_ price: Price, symbol: String) {
-        state.withLock { $0.lastPrices[symbol.uppercased()] = price }
     }
 
     /// True for ids Bybit accepts as `orderLinkId`: 1–36 letters, digits, `-` or `_` (spec B2).
@@ -88,57 +78,27 @@ public final class BybitExchange: ExchangeClient {
         return rules
     }
 
-    public func place(_ intent: OrderIntent) async throws -> OrderPlacement {
-        let rules = try await instrumentRules(symbol: intent.symbol)
-        let reference = state.withLock { $0.lastPrices[intent.symbol] }
-        if let violation = rules.violation(of: intent, referencePrice: reference) {
-            logger.warning(
-                "order rejected locally", metadata: ["id": "\(intent.clientOrderID)", "reason": "\(violation)"])
-            return .rejected(
-                OrderRejected(clientOrderID: intent.clientOrderID, reason: "filter: \(violation)", time: intent.time))
-        }
-        guard Self.isValidOrderLinkID(intent.clientOrderID) else {
-            return .rejected(
-                OrderRejected(
-                    clientOrderID: intent.clientOrderID, reason: "client order id is not a valid Bybit orderLinkId",
-                    time: intent.time))
-        }
-        do {
-            let orderID = try await rest.createOrder(intent)
-            return .accepted(
-                OrderAccepted(clientOrderID: intent.clientOrderID, venueOrderID: orderID, time: intent.time))
-        } catch let error as ExchangeError where error.isOutcomeUnknown {
-            logger.warning(
-                "order outcome unknown, looking it up",
-                metadata: ["id": "\(intent.clientOrderID)", "error": "\(error)"])
-            return try await resolveUnknownOutcome(of: intent, cause: error)
-        } catch let error as ExchangeError where error.code >= 10_000 && !error.isBybitRetryable {
-            return .rejected(
-                OrderRejected(
-                    clientOrderID: intent.clientOrderID, reason: "bybit \(error.code): \(error.message)",
-                    kind: error.rejectionKind(of: intent), time: intent.time))
-        }
+    public func submit(_ intent: OrderIntent, referencePrice: Price?) async throws -> OrderPlacement {
+        let orderID = try await rest.createOrder(intent)
+        return .accepted(OrderAccepted(clientOrderID: intent.clientOrderID, venueOrderID: orderID, time: intent.time))
     }
 
-    /// Looks the order up by client id instead of sending it again: a resend could double a filled market order.
-    private func resolveUnknownOutcome(of intent: OrderIntent, cause: ExchangeError) async throws -> OrderPlacement {
-        for delay: Duration in [.milliseconds(200), .seconds(1)] {
-            try await Task.sleep(for: delay)
-            do {
-                let orders = try await rest.openOrders(symbol: intent.symbol)
-                if let order = orders.first(where: { $0.clientOrderID == intent.clientOrderID }) {
-                    return .accepted(
-                        OrderAccepted(
-                            clientOrderID: intent.clientOrderID, venueOrderID: order.venueOrderID, time: intent.time))
-                }
-            } catch {
-                logger.warning("order lookup failed", metadata: ["id": "\(intent.clientOrderID)", "error": "\(error)"])
-            }
-        }
-        // A market order may have filled and left the book: the private stream's execution will say so.
-        throw ExchangeError(
-            code: ExchangeError.executionUnknown,
-            message: "order \(intent.clientOrderID) outcome unknown (\(cause.message)); not resent")
+    /// Among the open orders: a market order that filled has left the book, and its execution arrives on the
+    /// private stream.
+    public func lookUp(_ intent: OrderIntent) async throws -> OrderLookup {
+        let orders = try await rest.openOrders(symbol: intent.symbol)
+        guard let order = orders.first(where: { $0.clientOrderID == intent.clientOrderID }) else { return .notOpen }
+        return .found(venueOrderID: order.venueOrderID)
+    }
+
+    /// Bybit's own codes (10 000 and up) are refusals unless they say "try again".
+    public func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind? {
+        error.code >= 10_000 && !error.isBybitRetryable && !error.isOutcomeUnknown
+            ? error.rejectionKind(of: intent) : nil
+    }
+
+    public func clientOrderIDProblem(_ id: ClientOrderID) -> String? {
+        Self.isValidOrderLinkID(id) ? nil : "client order id is not a valid Bybit orderLinkId"
     }
 
     public func cancel(symbol: String, clientOrderID: ClientOrderID, conditional: Bool) async throws -> OrderCanceled {

@@ -20,7 +20,6 @@ public final class BybitMarketStream: MarketStream {
     private let url: String
     private let rest: BybitRESTClient
     private let configuration: BybitStreamConfiguration
-    private let onTick: (@Sendable (Tick) -> Void)?
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -34,17 +33,14 @@ public final class BybitMarketStream: MarketStream {
     ///   - symbol: instrument, any case.
     ///   - rest: backfills gaps (public endpoint, no key needed); its URLs give the stream URL.
     ///   - configuration: socket, ping and backfill settings.
-    ///   - onTick: called for every delivered tick before it is queued (e.g. to keep a reference price).
     ///   - logger: reconnects, gaps and malformed messages are logged here.
     public init(
-        symbol: String, rest: BybitRESTClient, configuration: BybitStreamConfiguration = .init(),
-        onTick: (@Sendable (Tick) -> Void)? = nil, logger: Logger
+        symbol: String, rest: BybitRESTClient, configuration: BybitStreamConfiguration = .init(), logger: Logger
     ) {
         self.symbol = symbol.uppercased()
         self.url = rest.urls.publicLinear
         self.rest = rest
         self.configuration = configuration
-        self.onTick = onTick
         var logger = logger
         logger[metadataKey: "symbol"] = "\(self.symbol)"
         self.logger = logger
@@ -125,7 +121,6 @@ public final class BybitMarketStream: MarketStream {
         }
         guard admission == .deliver else { return }
         let tick = trade.tick
-        onTick?(tick)
         continuation.yield(tick)
     }
 
@@ -152,7 +147,6 @@ public final class BybitMarketStream: MarketStream {
         }
         for trade in result.trades {
             let tick = trade.tick
-            onTick?(tick)
             continuation.yield(tick)
         }
         if result.complete {

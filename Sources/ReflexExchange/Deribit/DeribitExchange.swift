@@ -7,15 +7,16 @@ import Synchronization
 /// `private/cancel`, `private/get_open_orders_by_instrument`, `private/get_positions`,
 /// `private/get_account_summary`.
 ///
-/// The engine's quantities are base units (BTC); an inverse perpetual's `amount` is USD. `place` converts with the
-/// order's own price (limit or trigger) or, for a market order, the last trade price, rounding down to whole
-/// contracts; fills and positions come back converted at their own prices.
+/// The engine's quantities are base units (BTC); an inverse perpetual's `amount` is USD. `submit` converts with the
+/// order's own price (limit or trigger) or, for a market order, the reference price the execution layer passes (the
+/// engine's last trade), rounding down to whole contracts; fills and positions come back converted at their own
+/// prices.
 ///
 /// ```swift
 /// let exchange = DeribitExchange(urls: .testnet, credentials: .init(clientID: id, clientSecret: secret), logger: logger)
 /// let market = exchange.makeMarketStream(instrument: "BTC-PERPETUAL")     // Services sharing one connection:
 /// let account = exchange.makeAccountStream(instruments: ["BTC-PERPETUAL"]) // make both before running either
-/// let outcome = try await exchange.place(intent)
+/// let outcome = try await exchange.submit(intent, referencePrice: lastTrade)
 /// ```
 public final class DeribitExchange: ExchangeClient {
     public let venue = "deribit"
@@ -24,7 +25,6 @@ public final class DeribitExchange: ExchangeClient {
     private let currencies: [String]
     private let logger: Logger
     private let wallClock: @Sendable () -> Int64
-    private let state = Mutex([String: Price]())
 
     /// - Parameters:
     ///   - urls: mainnet, testnet or `.local(port:)`.
@@ -47,7 +47,7 @@ public final class DeribitExchange: ExchangeClient {
         self.logger = logger
     }
 
-    /// The trade tape of `instrument`; its trades also keep the price market orders are converted at.
+    /// The trade tape of `instrument`.
     public func makeMarketStream(instrument: String) -> DeribitMarketStream {
         DeribitMarketStream(instrument: instrument, session: session)
     }
@@ -57,22 +57,14 @@ public final class DeribitExchange: ExchangeClient {
         DeribitAccountStream(instruments: instruments, session: session)
     }
 
-    /// Sets the price a market order's base quantity is converted to USD at (normally the last trade).
-    public func setReferencePrice(_ price: Price, symbol: String) {
-        state.withLock { $0[symbol] = price }
-    }
-
     // MARK: ExchangeClient
 
     public func instrumentRules(symbol: String) async throws -> Instrument {
         try await session.instrument(named: symbol).rules
     }
 
-    public func place(_ intent: OrderIntent) async throws -> OrderPlacement {
+    public func submit(_ intent: OrderIntent, referencePrice: Price?) async throws -> OrderPlacement {
         let instrument = try await session.instrument(named: intent.symbol)
-        if let violation = instrument.rules.violation(of: intent) {
-            return reject(intent, "filter: \(violation)")
-        }
         let orderPrice: Price?
         let type: String
         switch intent.type {
@@ -89,7 +81,7 @@ public final class DeribitExchange: ExchangeClient {
             orderPrice = trigger
             type = "take_market"
         }
-        guard let conversionPrice = orderPrice ?? referencePrice(intent.symbol) ?? unitFree(instrument) else {
+        guard let conversionPrice = orderPrice ?? referencePrice ?? unitFree(instrument) else {
             return reject(intent, "no reference price to convert \(intent.quantity) into USD contracts")
         }
         let amount = instrument.venueAmount(
@@ -121,18 +113,21 @@ public final class DeribitExchange: ExchangeClient {
                 OrderAccepted(clientOrderID: intent.clientOrderID, venueOrderID: order.orderID, time: order.time))
         } catch let error as WireFormatError {
             throw ExchangeError(code: ExchangeError.malformedResponse, message: "\(method): \(error)")
-        } catch let error as ExchangeError where error.isOutcomeUnknown {
-            return try await resolveUnknownOutcome(of: intent, cause: error)
-        } catch let error as ExchangeError
-            where error.code >= 10_000 && error.code != ExchangeError.deribitTooManyRequests
-        {
-            return reject(intent, "deribit \(error.code): \(error.message)", kind: error.rejectionKind(of: intent))
         }
     }
 
-    /// The price set by `setReferencePrice`, else the tape's last trade.
-    private func referencePrice(_ symbol: String) -> Price? {
-        state.withLock { $0[symbol] } ?? session.lastPrice(of: symbol)
+    /// Known on this connection (its order stream told), else among the open orders.
+    public func lookUp(_ intent: OrderIntent) async throws -> OrderLookup {
+        if let known = session.orderID(for: intent.clientOrderID) { return .found(venueOrderID: known) }
+        let open = try await openOrders(symbol: intent.symbol)
+        guard let order = open.first(where: { $0.clientOrderID == intent.clientOrderID }) else { return .notOpen }
+        return .found(venueOrderID: order.venueOrderID)
+    }
+
+    /// Deribit's own codes (10 000 and up) are refusals, except its throttle.
+    public func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind? {
+        error.code >= 10_000 && error.code != ExchangeError.deribitTooManyRequests && !error.isOutcomeUnknown
+            ? error.rejectionKind(of: intent) : nil
     }
 
     /// A base-unit instrument needs no price to convert; returns a dummy one for it.
@@ -146,27 +141,6 @@ public final class DeribitExchange: ExchangeClient {
         logger.warning("order rejected", metadata: ["id": "\(intent.clientOrderID)", "reason": "\(reason)"])
         return .rejected(
             OrderRejected(clientOrderID: intent.clientOrderID, reason: reason, kind: kind, time: intent.time))
-    }
-
-    /// Looks the order up by label instead of sending it again: a resend could double a filled market order.
-    private func resolveUnknownOutcome(of intent: OrderIntent, cause: ExchangeError) async throws -> OrderPlacement {
-        for delay: Duration in [.milliseconds(200), .seconds(1)] {
-            try await Task.sleep(for: delay)
-            if let known = session.orderID(for: intent.clientOrderID) {
-                return .accepted(
-                    OrderAccepted(clientOrderID: intent.clientOrderID, venueOrderID: known, time: intent.time))
-            }
-            if let open = try? await openOrders(symbol: intent.symbol),
-                let order = open.first(where: { $0.clientOrderID == intent.clientOrderID })
-            {
-                return .accepted(
-                    OrderAccepted(
-                        clientOrderID: intent.clientOrderID, venueOrderID: order.venueOrderID, time: intent.time))
-            }
-        }
-        throw ExchangeError(
-            code: ExchangeError.executionUnknown,
-            message: "order \(intent.clientOrderID) outcome unknown (\(cause.message)); not resent")
     }
 
     public func cancel(symbol: String, clientOrderID: ClientOrderID, conditional: Bool) async throws -> OrderCanceled {

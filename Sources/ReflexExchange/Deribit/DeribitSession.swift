@@ -173,11 +173,6 @@ public final class DeribitSession: Service, Sendable {
         return instrument
     }
 
-    /// The last trade price on the tape of `instrument`, if it has one.
-    func lastPrice(of instrument: String) -> Price? {
-        state.withLock { $0.tapes[instrument] }?.lastPrice
-    }
-
     /// The Deribit order id of a client id, as last seen.
     func orderID(for clientOrderID: ClientOrderID) -> String? {
         state.withLock { $0.orderIDs[clientOrderID.rawValue] }

@@ -16,13 +16,10 @@ final class DeribitTape: Sendable {
 
     struct State {
         var lastSequence: Int64?
-        var lastPrice: Price?
         var statistics = DeribitTapeStatistics()
     }
 
     var statistics: DeribitTapeStatistics { state.withLock { $0.statistics } }
-    /// Price of the last delivered trade.
-    var lastPrice: Price? { state.withLock { $0.lastPrice } }
 
     init(instrument: String) {
         self.instrument = instrument
@@ -88,7 +85,6 @@ final class DeribitTape: Sendable {
         let deliver = state.withLock { state in
             if let last = state.lastSequence, trade.sequence <= last { return false }
             state.lastSequence = trade.sequence
-            state.lastPrice = trade.price
             state.statistics.delivered += 1
             if backfilled { state.statistics.backfilled += 1 }
             return true

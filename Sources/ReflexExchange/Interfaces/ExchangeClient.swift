@@ -1,15 +1,31 @@
 public import ReflexCore
 
-/// The request side of a venue, named by intent. One implementation per venue (Binance, later Bybit, Deribit);
-/// the engine only ever sees this protocol and engine events.
+/// The request side of a venue, named by intent: its wire primitives only. One implementation per venue (Binance,
+/// Bybit, Deribit). What to do with them — the pre-trade checks, what an error means for the engine, the policy for
+/// an order whose outcome is unknown — is the venue-neutral execution layer's (`OrderExecution` in ReflexLive).
 public protocol ExchangeClient: Sendable {
     /// Short venue name for logs and metrics (`binance-usdm`).
     var venue: String { get }
 
-    /// Sends `intent` once. Local filter violations and venue refusals come back as `.rejected`; an unknown outcome
-    /// (timeout, 503) is resolved by looking the order up by its client id, never by sending it again.
-    /// - Throws: `ExchangeError` when the outcome cannot be established.
-    func place(_ intent: OrderIntent) async throws -> OrderPlacement
+    /// Sends `intent` once, as it is: no filter check, no retry of a state-changing request, no look-up.
+    /// - Parameter referencePrice: the price a market order is expected to fill at, for a venue whose order sizes
+    ///   are in quote units (Deribit's USD contracts); nil when the engine has none yet.
+    /// - Returns: `.accepted`, or `.rejected` when the venue's answer itself says the order was refused.
+    /// - Throws: `ExchangeError` as the venue answered or the transport failed (``refusal(_:of:)`` reads it).
+    func submit(_ intent: OrderIntent, referencePrice: Price?) async throws -> OrderPlacement
+
+    /// Where an order whose placement had no answer is, found by its client id.
+    func lookUp(_ intent: OrderIntent) async throws -> OrderLookup
+
+    /// Delays before each look-up after an unknown outcome.
+    var outcomeLookups: [Duration] { get }
+
+    /// The engine's kind of refusal when `error` means the venue certainly does not have the order; nil when the
+    /// order's fate is open (a timeout, a 5xx, a throttle the transport did not wait out).
+    func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind?
+
+    /// Why this venue cannot take `id` as a client order id, or nil.
+    func clientOrderIDProblem(_ id: ClientOrderID) -> String?
 
     /// Cancels the order (plain or conditional) with `clientOrderID`.
     /// - Throws: `ExchangeError` (e.g. `.noSuchOrder` when it is already gone).
@@ -39,6 +55,10 @@ public protocol ExchangeClient: Sendable {
 extension ExchangeClient {
     public func shutdown() {}
 
+    public var outcomeLookups: [Duration] { [.milliseconds(200), .seconds(1)] }
+
+    public func clientOrderIDProblem(_ id: ClientOrderID) -> String? { nil }
+
     public func addMargin(symbol: String, amount: Money) async throws {
         throw ExchangeError(
             code: ExchangeError.unsupported, message: "\(venue) has no isolated-margin top-up in Reflex yet")
@@ -59,4 +79,14 @@ public enum OrderPlacement: Hashable, Sendable {
         case .rejected(let rejected): return .orderRejected(rejected)
         }
     }
+}
+
+/// Where a look-up after an unknown outcome found the order.
+public enum OrderLookup: Hashable, Sendable {
+    /// The venue has it (open, or already filled: fills arrive on the account stream).
+    case found(venueOrderID: String)
+    /// The venue says it never had it (Binance `-2013` on a query that also finds filled orders).
+    case absent
+    /// Not among the open orders: never placed, or already filled and gone from the book.
+    case notOpen
 }

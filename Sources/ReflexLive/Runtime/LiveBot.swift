@@ -71,7 +71,7 @@ public struct LiveBot: Sendable {
         default:
             adapter = try VenueAdapter.make(config: config, secrets: secrets, logger: logger)
         }
-        let gateway = ExchangeOrderGateway(client: adapter.client, logger: logger, now: Self.wallClock)
+        let gateway = OrderExecution(client: adapter.client, logger: logger, now: Self.wallClock)
         services.append(.init(service: ExchangeConnections(client: adapter.client)))
 
         // The engine.

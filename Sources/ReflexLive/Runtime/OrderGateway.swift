@@ -5,7 +5,8 @@ public import ReflexExchange
 /// (accepted, rejected, canceled), fills arrive separately through the account stream and webhooks.
 public protocol OrderGateway: Sendable {
     /// Sends an order; answers `orderAccepted` or `orderRejected` (with the venue's reason).
-    func place(_ intent: OrderIntent) async -> [EngineEvent]
+    /// - Parameter referencePrice: the market's last trade when the engine decided (a market order's notional).
+    func place(_ intent: OrderIntent, referencePrice: Price?) async -> [EngineEvent]
     /// Cancels an order; answers `orderCanceled`, or `orderRejected` when the venue no longer has it.
     func cancel(_ request: CancelRequest) async -> [EngineEvent]
     /// Adds isolated margin; answers notices only (the venue's position update follows on the stream).

@@ -326,13 +326,23 @@ public final class TradingRuntime: Service {
 
     /// One event through its market's engine, the journal and out to the venue.
     private func apply(_ event: EngineEvent, market: Int?, arrived: ContinuousClock.Instant?) {
-        let outcome = state.withLock { shared -> Result<([EngineCommand], Portfolio.Route?), any Error>? in
+        let outcome = state.withLock {
+            shared -> Result<([EngineCommand], Portfolio.Route?, [String: Price]), any Error>? in
             guard !shared.closed else { return nil }
             do {
                 let (commands, route) = try process(event, market: market, shared: &shared)
                 shared.inFlight += commands.count { $0.isSent }
-                shared.placementsInFlight += commands.count { if case .place = $0 { true } else { false } }
-                return .success((commands, route))
+                // Each order goes with its market's last trade: the execution layer checks a market order's
+                // notional at it (and Deribit sizes its USD contracts by it).
+                var referencePrices: [String: Price] = [:]
+                for case .place(let intent) in commands {
+                    shared.placementsInFlight += 1
+                    if referencePrices[intent.symbol] == nil {
+                        referencePrices[intent.symbol] =
+                            shared.portfolio.markets.first { $0.strategy.symbol == intent.symbol }?.lastPrice
+                    }
+                }
+                return .success((commands, route, referencePrices))
             } catch {
                 shared.closed = true
                 return .failure(error)
@@ -344,13 +354,15 @@ public final class TradingRuntime: Service {
         case .failure(let error):
             logger.critical("journal write failed; stopping", metadata: ["error": "\(error)"])
             failureContinuation.yield(error)
-        case .success(let (commands, route)):
+        case .success(let (commands, route, referencePrices)):
             if case .unmatched(let why)? = route {
                 logger.warning(
                     "event matches no market; not applied",
                     metadata: ["kind": "\(event.kind)", "why": "\(why)", "event": "\(event)"])
             }
-            for command in commands where command.isSent { send(command, causedBy: event, arrived: arrived) }
+            for command in commands where command.isSent {
+                send(command, causedBy: event, arrived: arrived, referencePrices: referencePrices)
+            }
             for case .notify(let notice) in commands { log(notice) }
             for observer in observers.withLock({ $0 }) { observer(event, commands) }
         }
@@ -436,7 +448,10 @@ public final class TradingRuntime: Service {
     /// The task starts immediately, in the caller's context, and runs until its first suspension: signing, the
     /// HTTP request and (the connection being on this same event loop) the socket write happen before the caller
     /// goes on to the next trade. A task that merely got queued would wait behind everything already queued.
-    private func send(_ command: EngineCommand, causedBy event: EngineEvent, arrived: ContinuousClock.Instant?) {
+    private func send(
+        _ command: EngineCommand, causedBy event: EngineEvent, arrived: ContinuousClock.Instant?,
+        referencePrices: [String: Price]
+    ) {
         let operation: @Sendable () async -> Void = { [self] in
             let sentAt = Int64(Date().timeIntervalSince1970 * 1000)
             if case .place = command, let arrived, let observe = tickToOrder {
@@ -445,7 +460,7 @@ public final class TradingRuntime: Service {
             let events: [EngineEvent]
             switch command {
             case .place(let intent):
-                events = await gateway.place(intent)
+                events = await gateway.place(intent, referencePrice: referencePrices[intent.symbol])
                 logOrder(intent, causedBy: event, outcome: events, sentAt: sentAt)
             case .cancel(let request):
                 events = await gateway.cancel(request)

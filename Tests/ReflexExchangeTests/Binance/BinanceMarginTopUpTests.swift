@@ -47,11 +47,10 @@ struct BinanceMarginTopUpTests {
                 #expect(error.code == -4047)
             }
 
-            exchange.setReferencePrice(Price("60000.0")!, symbol: "BTCUSDT")
             let entry = OrderIntent(
                 clientOrderID: "topup-1", symbol: "BTCUSDT", side: .buy, type: .market, quantity: Quantity("0.010")!,
                 reduceOnly: false, purpose: .entry, time: .milliseconds(1))
-            guard case .accepted = try await exchange.place(entry) else {
+            guard case .accepted = try await exchange.place(entry, referencePrice: Price("60000.0")) else {
                 Issue.record("the entry should be accepted")
                 return
             }

@@ -35,8 +35,7 @@ struct BinanceRESTClientTests {
     @Test func signedOrderIsAcceptedByAVenueThatVerifiesTheSignature() async throws {
         try await withVenue { venue, port in
             let exchange = exchange(port: port)
-            exchange.setReferencePrice(Price("61800.30")!, symbol: "BTCUSDT")
-            let outcome = try await exchange.place(intent("e-1"))
+            let outcome = try await exchange.place(intent("e-1"), referencePrice: Price("61800.30"))
             guard case .accepted(let accepted) = outcome else {
                 Issue.record("expected acceptance, got \(outcome)")
                 return
@@ -52,8 +51,7 @@ struct BinanceRESTClientTests {
     @Test func wrongSecretGetsInvalidSignature() async throws {
         try await withVenue { venue, port in
             let exchange = exchange(port: port, secret: "not-the-secret")
-            exchange.setReferencePrice(Price("61800.30")!, symbol: "BTCUSDT")
-            let outcome = try await exchange.place(intent("e-2"))
+            let outcome = try await exchange.place(intent("e-2"), referencePrice: Price("61800.30"))
             guard case .rejected(let rejected) = outcome else {
                 Issue.record("expected rejection, got \(outcome)")
                 return
@@ -67,7 +65,6 @@ struct BinanceRESTClientTests {
     @Test func clockDriftIsResynchronisedOnMinus1021() async throws {
         try await withVenue { venue, port in
             let exchange = exchange(port: port)
-            exchange.setReferencePrice(Price("61800.30")!, symbol: "BTCUSDT")
             // An offset comes from one round trip (inside the timed call) and is off by at most its length.
             var started = ContinuousClock.now
             try await exchange.rest.synchronizeTime()
@@ -75,7 +72,7 @@ struct BinanceRESTClientTests {
             #expect(abs(exchange.rest.serverTimeOffset) < slack)
             venue.state.withLock { $0.clockSkew = 90_000 }  // the venue's clock jumps 90 s ahead, past recvWindow
             started = ContinuousClock.now
-            let outcome = try await exchange.place(intent("e-3"))
+            let outcome = try await exchange.place(intent("e-3"), referencePrice: Price("61800.30"))
             slack = 1_000 + (ContinuousClock.now - started).wholeMilliseconds
             guard case .accepted = outcome else {
                 Issue.record("expected acceptance after resync, got \(outcome)")
@@ -96,9 +93,8 @@ struct BinanceRESTClientTests {
                 $0.scriptedOrderResponses = [(429, "{\"code\":-1003,\"msg\":\"Too many requests.\"}", "1")]
             }
             let exchange = exchange(port: port)
-            exchange.setReferencePrice(Price("61800.30")!, symbol: "BTCUSDT")
             let started = ContinuousClock.now
-            let outcome = try await exchange.place(intent("e-4"))
+            let outcome = try await exchange.place(intent("e-4"), referencePrice: Price("61800.30"))
             let elapsed = ContinuousClock.now - started
             guard case .accepted = outcome else {
                 Issue.record("expected acceptance after waiting, got \(outcome)")
@@ -121,8 +117,7 @@ struct BinanceRESTClientTests {
                 $0.bookScriptedOrders = true  // it did execute
             }
             let exchange = exchange(port: port)
-            exchange.setReferencePrice(Price("61800.30")!, symbol: "BTCUSDT")
-            let outcome = try await exchange.place(intent("e-5"))
+            let outcome = try await exchange.place(intent("e-5"), referencePrice: Price("61800.30"))
             guard case .accepted(let accepted) = outcome else {
                 Issue.record("expected the looked-up order, got \(outcome)")
                 return
@@ -145,8 +140,7 @@ struct BinanceRESTClientTests {
                 ]
             }
             let exchange = exchange(port: port)
-            exchange.setReferencePrice(Price("61800.30")!, symbol: "BTCUSDT")
-            let outcome = try await exchange.place(intent("e-6"))
+            let outcome = try await exchange.place(intent("e-6"), referencePrice: Price("61800.30"))
             guard case .rejected(let rejected) = outcome else {
                 Issue.record("expected rejection, got \(outcome)")
                 return
@@ -161,7 +155,8 @@ struct BinanceRESTClientTests {
     @Test func filterViolationIsRejectedLocallyWithoutARequest() async throws {
         try await withVenue { venue, port in
             let exchange = exchange(port: port)
-            let outcome = try await exchange.place(intent("e-7", .limit(price: Price("61800.35")!)))
+            let outcome = try await exchange.place(
+                intent("e-7", .limit(price: Price("61800.35")!)), referencePrice: Price("61800.30"))
             guard case .rejected(let rejected) = outcome else {
                 Issue.record("expected local rejection, got \(outcome)")
                 return
@@ -174,7 +169,8 @@ struct BinanceRESTClientTests {
     @Test func protectiveStopGoesToTheAlgoEndpoint() async throws {
         try await withVenue { venue, port in
             let exchange = exchange(port: port)
-            let outcome = try await exchange.place(intent("sl-1", .stopMarket(trigger: Price("58000.10")!)))
+            let outcome = try await exchange.place(
+                intent("sl-1", .stopMarket(trigger: Price("58000.10")!)), referencePrice: Price("61800.30"))
             guard case .accepted(let accepted) = outcome else {
                 Issue.record("expected acceptance, got \(outcome)")
                 return
