@@ -3,7 +3,8 @@
 # trade rate as Benchmarks/live's ×200 one-market run (12,400 trades/s: the BTCUSDT tape at 200×).
 # Usage: Benchmarks/portfolio/run.sh [minutes-per-run=3] [market-counts="1 2 10"]
 # Markets: 1 = BTCUSDT (donchian-trend); 2 = BTCUSDT + ETHUSDT (donchian-range-eth); 10 = the two recordings looped
-# under five symbols each (BTC0USDT…BTC4USDT, ETH0USDT…ETH4USDT), each with its strategy's copy. The venue's speed is
+# under five symbols each (BTC0USDT…BTC4USDT, ETH0USDT…ETH4USDT), each copy started a fifth further into its
+# recording, each with its strategy's copy. The venue's speed is
 # chosen per run so that the sum of every tape's trade rate is the same.
 # Per run it prints, from the bot itself: in-process tick → order p50/p99 (`reflex status --json`, message read →
 # the order's REST call), CPU per market message (utime+stime of the bot over the trades it applied, after the first
@@ -37,6 +38,28 @@ BTC_RATE=$(rate "$BTC")
 ETH_RATE=$(rate "$ETH")
 TARGET=$(python3 -c "print($BTC_RATE * 200)")
 
+# A Binance trades CSV started K/OF of the way in: the rows before that point follow the last row, their ids moved
+# on by the recording's length so that ids stay consecutive, and every time moved so that the copy spans the same
+# clock as the recording (the venue merges its tapes by time).
+rotate() { python3 - "$@" <<'PY'
+import csv, sys
+path, k, of = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lines = list(csv.reader(open(path)))
+header = [l for l in lines if l and not l[0].isdigit()]
+rows = [l for l in lines if l and l[0].isdigit()]
+cut = len(rows) * k // of
+span_ids = int(rows[-1][0]) - int(rows[0][0]) + 1
+span_ms = int(rows[-1][4]) - int(rows[0][4]) + 1
+out = csv.writer(sys.stdout, lineterminator="\n")
+for h in header: out.writerow(h)
+shift = int(rows[cut][4]) - int(rows[0][4])  # the copy keeps the recording's clock: it covers the same span
+for r in rows[cut:]:
+    r = list(r); r[4] = str(int(r[4]) - shift); out.writerow(r)
+for r in rows[:cut]:
+    r = list(r); r[0] = str(int(r[0]) + span_ids); r[4] = str(int(r[4]) + span_ms - shift); out.writerow(r)
+PY
+}
+
 # Lays out run N's tapes, strategies and config in $OUT/N; prints the venue's speed.
 prepare() {
   local n=$1 dir="$OUT/$1" markets="" ticks=() symbols=() i
@@ -46,11 +69,14 @@ prepare() {
     2) symbols=(BTCUSDT ETHUSDT) ;;
     *) for ((i = 0; i < n / 2; i++)); do symbols+=("BTC${i}USDT" "ETH${i}USDT"); done ;;
   esac
-  local total=0
+  local total=0 copy=0
   for s in "${symbols[@]}"; do
     if [[ $s == BTC* ]]; then src=$BTC strategy=Strategies/donchian-trend.json r=$BTC_RATE
     else src=$ETH strategy=Strategies/donchian-range-eth.json r=$ETH_RATE; fi
-    ln -s "$PWD/$src" "$dir/tapes/$s-trades-2024-08-08.csv"
+    # Copy k of a recording starts k/5 of the way into it (the rest follows, ids and times running on), so that
+    # five copies do not break out on the same trade: identical tapes would make every order wait for four others.
+    rotate "$src" "$((copy / 2))" "$((n > 2 ? n / 2 : 1))" > "$dir/tapes/$s-trades-2024-08-08.csv"
+    copy=$((copy + 1))
     python3 - "$strategy" "$s" > "$dir/strategies/$s.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); s["symbol"] = sys.argv[2]; print(json.dumps(s, indent=1))

@@ -43,6 +43,13 @@ public final class BybitExchange: ExchangeClient {
         BybitMarketStream(symbol: symbol, rest: rest, configuration: configuration, logger: logger)
     }
 
+    /// The `publicTrade` tapes of `symbols` on one socket, each backfilled on its own after reconnects.
+    public func makeMarketStream(
+        symbols: [String], configuration: BybitStreamConfiguration = .init()
+    ) -> BybitMarketStream {
+        BybitMarketStream(symbols: symbols, rest: rest, configuration: configuration, logger: logger)
+    }
+
     /// The private stream of this account (`order`, `execution`, `position`, `wallet`). Its pings are answered
     /// every 20 s, so the default silence timeout (60 s) catches a dead connection even on a quiet account.
     /// - Throws: `ExchangeError` `bybitInvalidAPIKey` when the exchange was made without credentials.

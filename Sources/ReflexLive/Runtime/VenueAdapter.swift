@@ -9,7 +9,7 @@ struct VenueAdapter {
     let client: any ExchangeClient
     /// One stream per market, in market order (venues without one connection for several markets).
     var markets: [any MarketStream] = []
-    /// One connection for every market (Binance's combined stream).
+    /// One connection for every market (Binance's combined stream, Bybit's topics on one socket).
     var combined: (any MultiMarketStream)?
     let account: any AccountStream
 
@@ -59,8 +59,14 @@ struct VenueAdapter {
             let bybit = BybitExchange(
                 urls: urls, credentials: BybitCredentials(apiKey: key, secret: secret),
                 configuration: BybitRESTConfiguration(recvWindow: exchange.recvWindowMs), logger: logger)
+            // Several markets share one socket with a topic each; one market keeps its own stream.
+            if config.symbols.count > 1 {
+                return VenueAdapter(
+                    client: bybit, combined: bybit.makeMarketStream(symbols: config.symbols),
+                    account: try bybit.makeAccountStream())
+            }
             return VenueAdapter(
-                client: bybit, markets: config.symbols.map { bybit.makeMarketStream(symbol: $0) },
+                client: bybit, markets: [bybit.makeMarketStream(symbol: config.symbols[0])],
                 account: try bybit.makeAccountStream())
         case .deribit, .deribitTestnet:
             var urls: DeribitURLs = config.venue == .deribit ? .mainnet : .testnet

@@ -86,6 +86,50 @@ struct BybitEndToEndTests {
         }
     }
 
+    @Test func severalSymbolsShareOneSocketAndEachGapIsBackfilledOnItsOwn() async throws {
+        try await withVenue { venue, exchange in
+            let stream = exchange.makeMarketStream(symbols: ["BTCUSDT", "ethusdt"], configuration: Self.stream)
+            #expect(stream.subscribeMessages.count == 1 && stream.subscribeMessages[0].contains("publicTrade.ETHUSDT"))
+            let (delivered, into) = AsyncStream.makeStream(of: (market: Int, tick: Tick).self)
+            let running = Task { try await stream.run { market, tick, _ in into.yield((market, tick)) } }
+            defer { running.cancel() }
+            try await venue.publicHub.waitFor("publicTrade.BTCUSDT")
+            try await venue.publicHub.waitFor("publicTrade.ETHUSDT")
+            #expect(venue.publicHub.connectionCount == 1, "one socket carries both topics")
+            let base = VenueFixture.now
+            venue.publish([("b-1", base, "Buy", "1", "100")])
+            venue.publish([("e-1", base + 1, "Sell", "2", "10")], symbol: "ETHUSDT")
+            var ticks = delivered.makeAsyncIterator()
+            var first: [(Int, String)] = []
+            for _ in 0..<2 {
+                let next = try #require(await ticks.next())
+                first.append((next.market, next.tick.price.description))
+            }
+            #expect(first.map(\.0) == [0, 1] && first.map(\.1) == ["100", "10"])
+            // Both symbols trade while the client is cut off; each gap is filled from that symbol's own trades.
+            venue.record([("b-2", base + 20, "Buy", "1", "101")])
+            venue.record(
+                [("e-2", base + 21, "Buy", "1", "11"), ("e-3", base + 22, "Buy", "1", "12")], symbol: "ETHUSDT")
+            venue.publicHub.dropAll()
+            try await venue.publicHub.waitFor("publicTrade.ETHUSDT", connection: 2)
+            venue.publish([("e-4", base + 40, "Buy", "1", "13")], symbol: "ETHUSDT")
+            venue.publish([("b-3", base + 41, "Buy", "1", "102")])
+            var after: [Int: [String]] = [:]
+            for _ in 0..<5 {
+                let next = try #require(await ticks.next())
+                after[next.market, default: []].append(next.tick.price.description)
+            }
+            #expect(after[0] == ["101", "102"], "BTCUSDT's gap, then its live trade: \(after)")
+            #expect(after[1] == ["11", "12", "13"], "ETHUSDT's gap, then its live trade: \(after)")
+            let statistics = stream.statistics
+            #expect(statistics.gaps == 2, "\(statistics)")
+            // Each symbol's first live trade is also in its recent-trade page (published = recorded and pushed): it
+            // comes with the backfill, and its push is then a duplicate.
+            #expect(statistics.backfilled == 5 && statistics.duplicates == 2, "\(statistics)")
+            #expect(statistics.delivered == 7 && statistics.reconnects == 1)
+        }
+    }
+
     @Test func malformedMarketMessageIsCountedAndTheStreamGoesOn() async throws {
         try await withVenue { venue, exchange in
             let stream = exchange.makeMarketStream(symbol: "BTCUSDT", configuration: Self.stream)

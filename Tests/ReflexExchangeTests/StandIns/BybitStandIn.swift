@@ -31,7 +31,8 @@ final class BybitStandIn: Sendable {
 
     struct State: Sendable {
         /// Newest last; served newest first by `recent-trade`.
-        var trades: [String] = []
+        /// `recent-trade` rows by symbol, oldest first.
+        var trades: [String: [String]] = [:]
         var lastPrice = "61800.30"
         var orders: [Order] = []
         var nextOrderID = 1
@@ -65,10 +66,11 @@ final class BybitStandIn: Sendable {
                 #"{"retCode":0,"retMsg":"OK","result":{"timeSecond":"\#(VenueFixture.now / 1000)"},"retExtInfo":{},"time":\#(VenueFixture.now)}"#
             )
         }
-        router.get("/v5/market/recent-trade") { _, _ -> Response in
+        router.get("/v5/market/recent-trade") { request, _ -> Response in
+            let symbol = request.uri.queryParameters["symbol"].map(String.init) ?? "BTCUSDT"
             let trades = self.state.withLock { state in
                 state.recentTradeRequests += 1
-                return state.trades.reversed().map { $0 }
+                return (state.trades[symbol] ?? []).reversed().map { $0 }
             }
             return Self.ok(#"{"category":"linear","list":[\#(trades.joined(separator: ","))]}"#)
         }
@@ -115,22 +117,29 @@ final class BybitStandIn: Sendable {
     // MARK: Market data
 
     /// A `publicTrade` entry as Bybit writes it.
-    static func tradeEntry(id: String, time: Int64, side: String, size: String, price: String) -> String {
-        #"{"T":\#(time),"s":"BTCUSDT","S":"\#(side)","v":"\#(size)","p":"\#(price)","L":"PlusTick","i":"\#(id)","BT":false,"seq":1}"#
+    static func tradeEntry(
+        id: String, time: Int64, side: String, size: String, price: String, symbol: String = "BTCUSDT"
+    ) -> String {
+        #"{"T":\#(time),"s":"\#(symbol)","S":"\#(side)","v":"\#(size)","p":"\#(price)","L":"PlusTick","i":"\#(id)","BT":false,"seq":1}"#
     }
 
     /// A `recent-trade` row as Bybit writes it.
-    static func restTrade(id: String, time: Int64, side: String, size: String, price: String) -> String {
-        #"{"execId":"\#(id)","symbol":"BTCUSDT","price":"\#(price)","size":"\#(size)","side":"\#(side)","time":"\#(time)","isBlockTrade":false}"#
+    static func restTrade(
+        id: String, time: Int64, side: String, size: String, price: String, symbol: String = "BTCUSDT"
+    ) -> String {
+        #"{"execId":"\#(id)","symbol":"\#(symbol)","price":"\#(price)","size":"\#(size)","side":"\#(side)","time":"\#(time)","isBlockTrade":false}"#
     }
 
     /// Records trades for `recent-trade` (without pushing them).
-    func record(_ trades: [(id: String, time: Int64, side: String, size: String, price: String)]) {
+    func record(
+        _ trades: [(id: String, time: Int64, side: String, size: String, price: String)], symbol: String = "BTCUSDT"
+    ) {
         state.withLock { state in
             for trade in trades {
-                state.trades.append(
+                state.trades[symbol, default: []].append(
                     Self.restTrade(
-                        id: trade.id, time: trade.time, side: trade.side, size: trade.size, price: trade.price))
+                        id: trade.id, time: trade.time, side: trade.side, size: trade.size, price: trade.price,
+                        symbol: symbol))
                 state.lastPrice = trade.price
             }
         }
@@ -138,20 +147,24 @@ final class BybitStandIn: Sendable {
 
     /// Records trades and pushes them in one `publicTrade` message to subscribed connections.
     @discardableResult
-    func publish(_ trades: [(id: String, time: Int64, side: String, size: String, price: String)]) -> Int {
-        record(trades)
-        return pushOnly(trades)
+    func publish(
+        _ trades: [(id: String, time: Int64, side: String, size: String, price: String)], symbol: String = "BTCUSDT"
+    ) -> Int {
+        record(trades, symbol: symbol)
+        return pushOnly(trades, symbol: symbol)
     }
 
     /// Pushes trades without recording them (replays of already recorded trades).
     @discardableResult
-    func pushOnly(_ trades: [(id: String, time: Int64, side: String, size: String, price: String)]) -> Int {
+    func pushOnly(
+        _ trades: [(id: String, time: Int64, side: String, size: String, price: String)], symbol: String = "BTCUSDT"
+    ) -> Int {
         let entries = trades.map {
-            Self.tradeEntry(id: $0.id, time: $0.time, side: $0.side, size: $0.size, price: $0.price)
+            Self.tradeEntry(id: $0.id, time: $0.time, side: $0.side, size: $0.size, price: $0.price, symbol: symbol)
         }
         let message =
-            #"{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":\#(VenueFixture.now),"data":[\#(entries.joined(separator: ","))]}"#
-        return publicHub.push(message, to: "publicTrade.BTCUSDT")
+            #"{"topic":"publicTrade.\#(symbol)","type":"snapshot","ts":\#(VenueFixture.now),"data":[\#(entries.joined(separator: ","))]}"#
+        return publicHub.push(message, to: "publicTrade.\(symbol)")
     }
 
     private func publicMessage(_ id: Int, _ text: String) -> [String] {
