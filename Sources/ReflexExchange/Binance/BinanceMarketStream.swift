@@ -16,6 +16,7 @@ public final class BinanceMarketStream: MarketStream, MultiMarketStream {
     public var symbol: String { symbols[0] }
     /// Every instrument, upper case, in the order markets are numbered.
     public let symbols: [String]
+    private let symbolTable: BinanceSymbolTable
     /// Trades in id order without gaps or duplicates (one-symbol streams run without a sink); finishes when `run()`
     /// returns.
     public let ticks: AsyncStream<Tick>
@@ -65,6 +66,7 @@ public final class BinanceMarketStream: MarketStream, MultiMarketStream {
     ) {
         precondition(!symbols.isEmpty, "a market stream needs a symbol")
         self.symbols = symbols.map { $0.uppercased() }
+        self.symbolTable = BinanceSymbolTable(self.symbols)
         self.url =
             symbols.count == 1
             ? rest.urls.aggTradeStream(symbol: symbols[0]) : rest.urls.combinedAggTradeStream(symbols: symbols)
@@ -113,7 +115,7 @@ public final class BinanceMarketStream: MarketStream, MultiMarketStream {
     /// Which symbol a message is for: the only one, or the one its `s` names.
     private func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (BinanceTradeMessage, Int?) {
         if symbols.count == 1 { return (BinanceParse.trade(bytes: bytes), 0) }
-        return BinanceParse.trade(bytes: bytes, symbols: symbols)
+        return BinanceParse.trade(bytes: bytes, symbols: symbolTable)
     }
 
     /// The queue path (`ticks`): decode, then admit.

@@ -1,3 +1,4 @@
+import Foundation
 import ReflexCore
 
 extension BinanceParse {
@@ -24,6 +25,13 @@ extension BinanceParse {
     public static func trade(bytes: UnsafeBufferPointer<UInt8>, symbols: [String]) -> (
         message: BinanceTradeMessage, symbol: Int?
     ) {
+        trade(bytes: bytes, symbols: BinanceSymbolTable(symbols))
+    }
+
+    /// The same, against symbols laid out once as bytes (the stream's hot path: no `String` per message).
+    public static func trade(bytes: UnsafeBufferPointer<UInt8>, symbols: BinanceSymbolTable) -> (
+        message: BinanceTradeMessage, symbol: Int?
+    ) {
         var scanner = JSONByteScanner(bytes)
         var fields = TradeFields()
         scanner.skipWhitespace()
@@ -31,7 +39,7 @@ extension BinanceParse {
         if let failure = scanTradeObject(&scanner, into: &fields, depth: 0) { return (.malformed(failure), nil) }
         scanner.skipWhitespace()
         guard scanner.atEnd else { return (.malformed(.badSyntax), nil) }
-        let index = fields.symbol.flatMap { range in symbols.firstIndex { scanner.matches(range, $0) } }
+        let index = fields.symbol.flatMap { symbols.index(of: $0, in: bytes) }
         return (fields.message(), index)
     }
 
@@ -147,6 +155,25 @@ extension BinanceParse {
             }
         default:
             return scanner.skipValue() ? nil : .badSyntax
+        }
+        return nil
+    }
+}
+
+/// The symbols of a combined stream as UTF-8 bytes, looked up by the bytes of a message's `s` value.
+public struct BinanceSymbolTable: Sendable {
+    private let symbols: [[UInt8]]
+
+    public init(_ symbols: [String]) { self.symbols = symbols.map { Array($0.utf8) } }
+
+    /// Which symbol the bytes in `range` spell, if any.
+    func index(of range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = range.count
+        for (index, symbol) in symbols.enumerated() where symbol.count == count {
+            let equal = symbol.withUnsafeBufferPointer { candidate in
+                memcmp(candidate.baseAddress!, bytes.baseAddress! + range.lowerBound, count) == 0
+            }
+            if equal { return index }
         }
         return nil
     }
