@@ -166,4 +166,27 @@ struct OrderExecutionTests {
             #expect(venue.script.withLock { ($0.submitted.count, $0.lookedUp) } == (1, 3))
         }
     }
+
+    @Test("/metrics shows what the layer decided")
+    func metrics() async {
+        let venue = ScriptedVenue(
+            .init(
+                submitError: ExchangeError(code: ExchangeError.binanceTimeout, message: "timeout"),
+                lookUps: [.success(.found(venueOrderID: "v2"))]))
+        let execution = OrderExecution(client: venue, logger: Logger(label: "test"), now: { .milliseconds(9) })
+        _ = await execution.execute(Self.order("m-1"), referencePrice: Price("60000"))
+        _ = await execution.execute(Self.order("m 2"), referencePrice: Price("60000"))
+        let metrics = RuntimeMetrics(execution: { execution.statistics })
+        let strategy = StrategyParameters(name: "t", symbol: "BTCUSDT", barInterval: .seconds(1))
+        let status = RuntimeStatus(
+            portfolio: Portfolio(engine: Engine(configuration: EngineConfiguration(strategy: strategy))),
+            uptimeSeconds: 1, lastEvents: [])
+        let text = metrics.prometheusText(status: status, reconnects: 0)
+        for line in [
+            "reflex_orders_rejected_locally_total 1", "reflex_order_lookups_total 1",
+            "reflex_order_lookups_found_total 1", "reflex_order_outcomes_unknown_total 0",
+        ] {
+            #expect(text.contains("\n\(line)\n"), "\(line) in \(text.prefix(400))")
+        }
+    }
 }

@@ -75,7 +75,7 @@ public struct LiveBot: Sendable {
         services.append(.init(service: ExchangeConnections(client: adapter.client)))
 
         // The engine.
-        let metrics = RuntimeMetrics()
+        let metrics = RuntimeMetrics(execution: { gateway.statistics })
         let runtime = try TradingRuntime(
             configuration: .init(
                 engines: deployment.engineConfigurations, portfolio: config.portfolio,

@@ -20,8 +20,10 @@ public final class RuntimeMetrics: Sendable {
 
     static let latencyBounds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]
     private let counters = Mutex(Counters())
+    /// The execution layer's own counts (local refusals, look-ups after unknown outcomes), read when rendering.
+    private let execution: (@Sendable () -> OrderExecution.Counters)?
 
-    public init() {}
+    public init(execution: (@Sendable () -> OrderExecution.Counters)? = nil) { self.execution = execution }
 
     /// Counts one engine event and the commands it produced.
     public func observe(_ event: EngineEvent, _ commands: [EngineCommand]) {
@@ -72,6 +74,32 @@ public final class RuntimeMetrics: Sendable {
         lines.append("# HELP reflex_ticks_total Trades received from the market stream.")
         lines.append("# TYPE reflex_ticks_total counter")
         lines.append("reflex_ticks_total \(c.ticks)")
+        if let execution = execution?() {
+            for (name, help, value) in [
+                (
+                    "reflex_orders_rejected_locally_total",
+                    "Orders refused before they left (venue filters, client-id format, rules unavailable).",
+                    execution.rejectedLocally
+                ),
+                (
+                    "reflex_order_lookups_total", "Placements without an answer, looked up by client id.",
+                    execution.lookedUp
+                ),
+                (
+                    "reflex_order_lookups_found_total", "Looked-up placements the venue turned out to have.",
+                    execution.foundAfterLookUp
+                ),
+                (
+                    "reflex_order_outcomes_unknown_total",
+                    "Placements whose outcome stayed unknown after every look-up (the engine read the venue).",
+                    execution.unknownOutcomes
+                ),
+            ] {
+                lines.append("# HELP \(name) \(help)")
+                lines.append("# TYPE \(name) counter")
+                lines.append("\(name) \(value)")
+            }
+        }
         lines.append("# HELP reflex_events_total Engine events other than ticks, by type.")
         lines.append("# TYPE reflex_events_total counter")
         for (kind, n) in c.eventsByType.sorted(by: { $0.key < $1.key }) {
