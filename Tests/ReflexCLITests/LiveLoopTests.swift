@@ -17,7 +17,12 @@ extension EndToEnd {
             let environment: [String: String]
         }
 
-        static func makeBot(extraConfig: String = "", risk: String = "") throws -> Bot {
+        /// A bot config against a `reflex venue` on a free loopback port: one BTCUSDT market unless `markets`
+        /// says otherwise (a config fragment ending in a comma), each position capped at `maxPositionNotional`.
+        static func makeBot(
+            markets: String = #""symbols": ["BTCUSDT"], "strategy": "Strategies/donchian-trend.json","#,
+            extraConfig: String = "", risk: String = "", maxPositionNotional: Int = 25000
+        ) throws -> Bot {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "reflex-live-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -26,13 +31,12 @@ extension EndToEnd {
             let config = """
                 {
                   "venue": "binance",
-                  "symbols": ["BTCUSDT"],
-                  "strategy": "Strategies/donchian-trend.json",
+                  \(markets)
                   "exchange": { "apiKeyEnv": "T_KEY", "apiSecretEnv": "T_SECRET",
                                 "restURL": "http://127.0.0.1:\(venuePort)", "streamURL": "ws://127.0.0.1:\(venuePort)" },
                   "listener": { "host": "127.0.0.1", "port": \(listenerPort), "secretEnvs": ["T_WEBHOOK"] },
                   "control": { "secretEnv": "T_CONTROL" },
-                  "risk": { \(risk) "maxPositionNotional": "25000", "maxDailyLoss": "5000" },
+                  "risk": { \(risk) "maxPositionNotional": "\(maxPositionNotional)", "maxDailyLoss": "5000" },
                   \(extraConfig)
                   "stateDirectory": "\(folder.path)/state",
                   "record": true, "logFormat": "json"

@@ -14,39 +14,18 @@ extension EndToEnd {
         static let totalCap = 7000.0
 
         static func makeBot() throws -> LiveLoopTests.Bot {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "reflex-portfolio-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let venuePort = LoopbackPort.free()
-            let listenerPort = LoopbackPort.free(excluding: [venuePort])
-            let config = """
-                {
-                  "venue": "binance",
-                  "markets": [
-                    { "symbol": "BTCUSDT", "strategy": "Strategies/donchian-trend.json" },
-                    { "symbol": "ETHUSDT", "strategy": "Strategies/donchian-range-eth.json" }
-                  ],
-                  "exchange": { "apiKeyEnv": "T_KEY", "apiSecretEnv": "T_SECRET",
-                                "restURL": "http://127.0.0.1:\(venuePort)", "streamURL": "ws://127.0.0.1:\(venuePort)" },
-                  "listener": { "host": "127.0.0.1", "port": \(listenerPort), "secretEnvs": ["T_WEBHOOK"] },
-                  "control": { "secretEnv": "T_CONTROL" },
-                  "risk": { "maxPositionNotional": "\(Int(positionCap))", "maxDailyLoss": "5000" },
-                  "portfolio": { "maxTotalNotional": "\(Int(totalCap))", "maxOrdersPerMinute": 200 },
-                  "reconcileEverySeconds": 10,
-                  "stateDirectory": "\(folder.path)/state",
-                  "record": true, "logFormat": "json"
-                }
-                """
-            let configPath = folder.appendingPathComponent("portfolio.json").path
-            try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-            let environment = [
-                "T_KEY": "test-key", "T_SECRET": "test-secret",
-                "T_WEBHOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                "T_CONTROL": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-            ]
-            return LiveLoopTests.Bot(
-                folder: folder, configPath: configPath, venuePort: venuePort, listenerPort: listenerPort,
-                environment: environment)
+            try LiveLoopTests.makeBot(
+                markets: """
+                    "markets": [
+                      { "symbol": "BTCUSDT", "strategy": "Strategies/donchian-trend.json" },
+                      { "symbol": "ETHUSDT", "strategy": "Strategies/donchian-range-eth.json" }
+                    ],
+                    """,
+                extraConfig: """
+                    "portfolio": { "maxTotalNotional": "\(Int(totalCap))", "maxOrdersPerMinute": 200 },
+                    "reconcileEverySeconds": 10,
+                    """,
+                maxPositionNotional: Int(positionCap))
         }
 
         static func markets(_ s: [String: Any]) -> [String: [String: Any]] {

@@ -189,7 +189,8 @@ public struct Portfolio: Sendable, Codable {
             switch commands[position] {
             case .place(let intent):
                 if intent.purpose == .entry && exposures == nil {
-                    if let notice = risk.review(markets: markets.map { MarketExposure($0) }, time: time) {
+                    var current = markets.map { MarketExposure($0) }
+                    if let notice = risk.review(markets: current, time: time) {
                         commands.insert(.notify(notice), at: position)
                         position += 1
                     }
@@ -198,7 +199,6 @@ public struct Portfolio: Sendable, Codable {
                     for case .place(let placed) in commands where placed.purpose == .entry {
                         deciding.insert(placed.clientOrderID)
                     }
-                    var current = markets.map { MarketExposure($0) }
                     current[index] = MarketExposure(markets[index], excluding: deciding)
                     exposures = current
                 }
