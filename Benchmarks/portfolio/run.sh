@@ -9,10 +9,12 @@
 # Per run it prints, from the bot itself: in-process tick → order p50/p99 (`reflex status --json`, message read →
 # the order's REST call), CPU per market message (utime+stime of the bot over the trades it applied, after the first
 # 30 s), and RSS every 30 s; at the end each figure as a ratio of the one-market run's.
-# `run.sh 30 10` is the 30-minute memory check of ten markets.
+# `run.sh 30 10` is the 30-minute memory check of ten markets. QUIET=1 lets only the first market trade (the others
+# stream and never order): the cost of more markets at the one-market run's order load.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES=${1:-3}
+QUIET=${QUIET:-0}
 COUNTS=${2:-"1 2 10"}
 BIN=${BIN:-.build/release/reflex}
 [ -x "$BIN" ] || swift build -c release --product reflex
@@ -77,9 +79,11 @@ prepare() {
     # five copies do not break out on the same trade: identical tapes would make every order wait for four others.
     rotate "$src" "$((copy / 2))" "$((n > 2 ? n / 2 : 1))" > "$dir/tapes/$s-trades-2024-08-08.csv"
     copy=$((copy + 1))
-    python3 - "$strategy" "$s" > "$dir/strategies/$s.json" <<'PY'
+    python3 - "$strategy" "$s" "$((QUIET && copy > 1))" > "$dir/strategies/$s.json" <<'PY'
 import json, sys
-s = json.load(open(sys.argv[1])); s["symbol"] = sys.argv[2]; print(json.dumps(s, indent=1))
+s = json.load(open(sys.argv[1])); s["symbol"] = sys.argv[2]
+if sys.argv[3] == "1": s["sizing"]["maxNotional"] = "1"  # sizes round to nothing: it streams, never orders
+print(json.dumps(s, indent=1))
 PY
     markets+="${markets:+,} {\"symbol\": \"$s\", \"strategy\": \"$dir/strategies/$s.json\"}"
     total=$(python3 -c "print($total + $r)")
