@@ -115,7 +115,7 @@ public final class BinanceExchange: ExchangeClient {
 
     /// Binance's own codes (negative) are refusals unless they say "try again".
     public func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind? {
-        error.code < 0 && !error.isRetryable && !error.isOutcomeUnknown ? error.rejectionKind(of: intent) : nil
+        error.code < 0 && !error.isRetryable ? error.rejectionKind(of: intent) : nil
     }
 
     public func clientOrderIDProblem(_ id: ClientOrderID) -> String? {

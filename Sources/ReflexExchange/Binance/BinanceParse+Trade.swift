@@ -21,14 +21,7 @@ extension BinanceParse {
     }
 
     /// Reads a combined-stream message of several symbols: the trade, and which of `symbols` its `s` names (nil when
-    /// it names none of them, or none at all).
-    public static func trade(bytes: UnsafeBufferPointer<UInt8>, symbols: [String]) -> (
-        message: BinanceTradeMessage, symbol: Int?
-    ) {
-        trade(bytes: bytes, symbols: BinanceSymbolTable(symbols))
-    }
-
-    /// The same, against symbols laid out once as bytes (the stream's hot path: no `String` per message).
+    /// it names none of them, or none at all). The symbols are laid out once as bytes (the stream's hot path: no `String` per message).
     public static func trade(bytes: UnsafeBufferPointer<UInt8>, symbols: BinanceSymbolTable) -> (
         message: BinanceTradeMessage, symbol: Int?
     ) {

@@ -100,7 +100,7 @@ public final class BybitExchange: ExchangeClient {
 
     /// Bybit's own codes (10 000 and up) are refusals unless they say "try again".
     public func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind? {
-        error.code >= 10_000 && !error.isBybitRetryable && !error.isOutcomeUnknown
+        error.code >= 10_000 && !error.isBybitRetryable
             ? error.rejectionKind(of: intent) : nil
     }
 

@@ -1,6 +1,5 @@
 public import Logging
 public import ReflexCore
-import Synchronization
 
 /// Deribit perpetuals behind the venue-neutral protocols. Orders go over the session's JSON-RPC WebSocket:
 /// `private/buy` / `private/sell` (market, limit, `stop_market` / `take_market` with `trigger_price`),
@@ -126,7 +125,7 @@ public final class DeribitExchange: ExchangeClient {
 
     /// Deribit's own codes (10 000 and up) are refusals, except its throttle.
     public func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind? {
-        error.code >= 10_000 && error.code != ExchangeError.deribitTooManyRequests && !error.isOutcomeUnknown
+        error.code >= 10_000 && error.code != ExchangeError.deribitTooManyRequests
             ? error.rejectionKind(of: intent) : nil
     }
 
@@ -135,12 +134,10 @@ public final class DeribitExchange: ExchangeClient {
         instrument.unit == .base ? Price(integer: 1) : nil
     }
 
-    private func reject(
-        _ intent: OrderIntent, _ reason: String, kind: OrderRejected.Kind = .refused
-    ) -> OrderPlacement {
+    private func reject(_ intent: OrderIntent, _ reason: String) -> OrderPlacement {
         logger.warning("order rejected", metadata: ["id": "\(intent.clientOrderID)", "reason": "\(reason)"])
         return .rejected(
-            OrderRejected(clientOrderID: intent.clientOrderID, reason: reason, kind: kind, time: intent.time))
+            OrderRejected(clientOrderID: intent.clientOrderID, reason: reason, time: intent.time))
     }
 
     public func cancel(symbol: String, clientOrderID: ClientOrderID, conditional: Bool) async throws -> OrderCanceled {

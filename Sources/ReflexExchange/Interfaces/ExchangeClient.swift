@@ -21,7 +21,8 @@ public protocol ExchangeClient: Sendable {
     var outcomeLookups: [Duration] { get }
 
     /// The engine's kind of refusal when `error` means the venue certainly does not have the order; nil when the
-    /// order's fate is open (a timeout, a 5xx, a throttle the transport did not wait out).
+    /// order's fate is open (a timeout, a 5xx, a throttle the transport did not wait out). Only asked of errors that
+    /// are not `isOutcomeUnknown`.
     func refusal(_ error: ExchangeError, of intent: OrderIntent) -> OrderRejected.Kind?
 
     /// Why this venue cannot take `id` as a client order id, or nil.

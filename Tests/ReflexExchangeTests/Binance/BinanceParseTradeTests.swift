@@ -8,7 +8,7 @@ struct BinanceParseTradeTests {
     func combinedStreamSymbol() {
         func parse(_ text: String) -> (BinanceTradeMessage, Int?) {
             var text = text
-            return text.withUTF8 { BinanceParse.trade(bytes: $0, symbols: ["BTCUSDT", "ETHUSDT"]) }
+            return text.withUTF8 { BinanceParse.trade(bytes: $0, symbols: BinanceSymbolTable(["BTCUSDT", "ETHUSDT"])) }
         }
         let eth =
             #"{"stream":"ethusdt@aggTrade","data":{"e":"aggTrade","E":1,"s":"ETHUSDT","a":7,"p":"2683.80","q":"0.002","f":1,"l":1,"T":1723161255611,"m":true}}"#
